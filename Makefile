@@ -1,0 +1,119 @@
+# parley - one Makefile for the whole tree.
+#
+#   make            build the library, the CLI and the unit tests
+#   make test       install missing dependencies, build, run every test
+#   make asan       the unit tests again under AddressSanitizer + UBSan
+#   make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS
+#   make check      clang-format diff, banned functions, include direction
+#   make bench      benchmarks, printed as a table of ratios
+#
+# New files need no edit here: sources are found by directory
+# (src/<layer>/*.c), tests by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
+# bench/bench_*.c).
+
+CC	?= cc
+FUZZCC	?= clang
+B	?= build
+PKGS	 = libsodium jansson
+
+WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
+	   -Wformat=2 -Wvla -Wundef -Wold-style-definition
+HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CPPFLAGS += -D_DEFAULT_SOURCE -Isrc
+OPT	?= -O2 -g
+CFLAGS	 = $(WARN) $(HARDEN) $(OPT) $(EXTRA_CFLAGS)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljansson)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+
+# Layers, lowest first; see docs/architecture.md.
+LAYERS	 = common crypto wire core
+LIB_SRC	 = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
+CLI_SRC	 = $(sort $(wildcard src/cli/*.c))
+CLI_OBJ	 = $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+TOOL_SRC = $(sort $(wildcard tests/vectors/*.c))
+TOOL_BIN = $(TOOL_SRC:tests/vectors/%.c=$(B)/tests/%)
+
+.PHONY: all deps test unit asan fuzz fuzz-build check bench vectors clean format
+.SUFFIXES:
+
+all: $(B)/parley $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@scripts/deps.sh
+
+$(B)/libparley.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/parley: $(CLI_OBJ) $(B)/libparley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests see static helpers (PL_STATIC) through their own object build.
+$(B)/tests/%: tests/unit/%.c $(B)/libparley.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparley.a $(LDLIBS) -lcmocka
+
+$(B)/tests/%: tests/vectors/%.c $(B)/libparley.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparley.a $(LDLIBS)
+
+$(B)/bench/%: bench/%.c $(B)/libparley.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparley.a $(LDLIBS)
+
+unit: all
+	@B=$(B) scripts/run-tests.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) scripts/run-tests.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan CC=clang OPT="-O1 -g" \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DPL_DEBUG" \
+		LDFLAGS="-fsanitize=address,undefined" all
+	@B=build-asan ASAN_OPTIONS=detect_leaks=1 scripts/run-tests.sh
+
+# Fuzz targets: clang, libFuzzer, ASan + UBSan, and a library built the same way.
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -DPL_DEBUG
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=build-fuzz/%.o)
+build-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) $(WARN) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1 -DPL_DEBUG -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	$(FUZZCC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $^ $(LDLIBS)
+fuzz-build: $(FUZZ_BIN)
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh
+
+vectors: $(B)/tests/gen_vectors
+	$(B)/tests/gen_vectors tests/vectors
+
+check:
+	@scripts/check.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
