@@ -46,7 +46,7 @@ buf_reserve(struct buf *b, size_t n)
 
 	if (n > b->max || b->len > b->max - n)
 		return pl_errf(PL_E_TOOBIG, "buffer: %zu + %zu bytes > limit %zu", b->len, n,
-			       b->max);
+		               b->max);
 	want = b->len + n;
 	if (want <= b->cap)
 		return PL_OK;

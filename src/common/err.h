@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define PL_MUST_USE __attribute__((warn_unused_result))
+#define PL_MUST_USE     __attribute__((warn_unused_result))
 #define PL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* Static helpers that unit tests must reach (curl's UNITTEST). */
@@ -48,7 +48,7 @@ const char *pl_err_name(enum pl_err err);
  */
 #define pl_errf(err, ...) pl_errf_at(__FILE__, __LINE__, (err), __VA_ARGS__)
 enum pl_err pl_errf_at(const char *file, int line, enum pl_err err, const char *fmt, ...)
-	PL_PRINTF(4, 5);
+        PL_PRINTF(4, 5);
 
 /* The detail of the last error recorded on this thread, or "" if none. */
 const char *pl_err_msg(void);

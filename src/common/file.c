@@ -63,8 +63,8 @@ file_read_checked(struct buf *b, const char *path, int private)
 		err = pl_errf(PL_E_IO, "%s: not a regular file", path);
 	} else if (private && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		err = pl_errf(PL_E_IO,
-			      "%s: mode %03o lets others read or write it; run: chmod 600 %s",
-			      path, (unsigned)(st.st_mode & 0777), path);
+		              "%s: mode %03o lets others read or write it; run: chmod 600 %s", path,
+		              (unsigned)(st.st_mode & 0777), path);
 	} else {
 		err = file_read_fd(b, fd, path);
 	}

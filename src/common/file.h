@@ -24,6 +24,6 @@ PL_MUST_USE enum pl_err file_read_private(struct buf *b, const char *path);
  * an existing file.
  */
 PL_MUST_USE enum pl_err file_write(const char *path, const void *data, size_t n, mode_t mode,
-				   int excl);
+                                   int excl);
 
 #endif

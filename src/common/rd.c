@@ -33,8 +33,9 @@ static enum pl_err
 rd_need(const struct rd *rd, const char *field, size_t n)
 {
 	if (rd->left < n)
-		return rd_fail(rd, PL_E_TRUNC, rd->off, "truncated reading %s (need %zu bytes, %zu left)",
-			       field, n, rd->left);
+		return rd_fail(rd, PL_E_TRUNC, rd->off,
+		               "truncated reading %s (need %zu bytes, %zu left)", field, n,
+		               rd->left);
 	return PL_OK;
 }
 

@@ -19,7 +19,7 @@
 struct rd {
 	const uint8_t *p;
 	size_t left;
-	size_t off;	  /* offset of p in the outermost input */
+	size_t off;       /* offset of p in the outermost input */
 	const char *what; /* name of the structure being read, for messages */
 };
 
@@ -44,6 +44,6 @@ PL_MUST_USE enum pl_err rd_end(const struct rd *rd);
  * "<what>: <message> at offset <off>".
  */
 enum pl_err rd_fail(const struct rd *rd, enum pl_err err, size_t off, const char *fmt, ...)
-	PL_PRINTF(4, 5);
+        PL_PRINTF(4, 5);
 
 #endif

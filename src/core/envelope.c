@@ -31,18 +31,18 @@ to_cmp(const void *a, const void *b)
 /* Fill the header fields of e from d, recipients sorted, sealed keys not yet set. */
 static enum pl_err
 envelope_header(struct env *e, const struct envelope_draft *d,
-		const struct envelope_to *sorted[static ENV_RECIPIENTS_MAX])
+                const struct envelope_to *sorted[static ENV_RECIPIENTS_MAX])
 {
 	size_t i;
 
 	if (d->n_to < 1 || d->n_to > ENV_RECIPIENTS_MAX)
 		return pl_errf(PL_E_ARG, "envelope: %zu recipients not in 1..%d", d->n_to,
-			       ENV_RECIPIENTS_MAX);
+		               ENV_RECIPIENTS_MAX);
 	if (d->n_refs > ENV_REFS_MAX)
 		return pl_errf(PL_E_ARG, "envelope: %zu refs > %d", d->n_refs, ENV_REFS_MAX);
 	if (d->plain_len > ENV_PLAIN_MAX)
 		return pl_errf(PL_E_TOOBIG, "envelope: body of %zu bytes > %d", d->plain_len,
-			       ENV_PLAIN_MAX);
+		               ENV_PLAIN_MAX);
 	PL_TRY(codec_id_check("channel", d->channel));
 	PL_TRY(codec_id_check("sender", d->sender));
 	for (i = 0; i < d->n_to; i++) {
@@ -53,7 +53,7 @@ envelope_header(struct env *e, const struct envelope_draft *d,
 	for (i = 1; i < d->n_to; i++)
 		if (strcmp(sorted[i - 1]->party, sorted[i]->party) == 0)
 			return pl_errf(PL_E_ARG, "envelope: recipient '%s' named twice",
-				       sorted[i]->party);
+			               sorted[i]->party);
 
 	memset(e, 0, sizeof(*e));
 	e->version = ENV_VERSION;
@@ -79,7 +79,7 @@ envelope_header(struct env *e, const struct envelope_draft *d,
 
 enum pl_err
 envelope_seal(struct buf *out, uint8_t id[static HASH_LEN], const struct envelope_draft *d,
-	      const struct keys *k)
+              const struct keys *k)
 {
 	const struct envelope_to *sorted[ENV_RECIPIENTS_MAX];
 	uint8_t key[AEAD_KEY_LEN];
@@ -104,8 +104,8 @@ envelope_seal(struct buf *out, uint8_t id[static HASH_LEN], const struct envelop
 	hdr = out->len - start;
 	if ((err = buf_reserve(out, e->body_len + SIG_LEN)) != PL_OK)
 		goto out;
-	aead_encrypt(out->data + out->len, d->plain, d->plain_len, out->data + start, hdr,
-		     e->nonce, key);
+	aead_encrypt(out->data + out->len, d->plain, d->plain_len, out->data + start, hdr, e->nonce,
+	             key);
 	out->len += e->body_len;
 	keys_sign(k, out->data + out->len, out->data + start, out->len - start);
 	out->len += SIG_LEN;
@@ -124,14 +124,15 @@ envelope_verify(const struct env *e, const uint8_t pk[static SIG_PK_LEN])
 	if (e->raw == NULL || e->raw_len < SIG_LEN)
 		return pl_errf(PL_E_STATE, "envelope: verify needs an envelope from env_read");
 	if (sig_verify(e->sig, pk, e->raw, e->raw_len - SIG_LEN) != PL_OK)
-		return pl_errf(PL_E_CRYPTO, "envelope: bad signature from '%s' on channel '%s' seq %llu",
-			       e->sender, e->channel, (unsigned long long)e->seq);
+		return pl_errf(PL_E_CRYPTO,
+		               "envelope: bad signature from '%s' on channel '%s' seq %llu",
+		               e->sender, e->channel, (unsigned long long)e->seq);
 	return PL_OK;
 }
 
 enum pl_err
 envelope_body_key(uint8_t key[static AEAD_KEY_LEN], const struct env *e, const char *me,
-		  const struct keys *k)
+                  const struct keys *k)
 {
 	size_t i;
 
@@ -140,13 +141,13 @@ envelope_body_key(uint8_t key[static AEAD_KEY_LEN], const struct env *e, const c
 			continue;
 		if (keys_open(k, key, e->recipients[i].sealed_key) != PL_OK)
 			return pl_errf(PL_E_CRYPTO,
-				       "envelope: body key for '%s' does not open with our key "
-				       "(seq %llu from '%s')",
-				       me, (unsigned long long)e->seq, e->sender);
+			               "envelope: body key for '%s' does not open with our key "
+			               "(seq %llu from '%s')",
+			               me, (unsigned long long)e->seq, e->sender);
 		return PL_OK;
 	}
 	return pl_errf(PL_E_STATE, "envelope: '%s' is not a recipient of seq %llu from '%s'", me,
-		       (unsigned long long)e->seq, e->sender);
+	               (unsigned long long)e->seq, e->sender);
 }
 
 enum pl_err
@@ -158,10 +159,11 @@ envelope_decrypt(struct buf *plain, const struct env *e, const uint8_t key[stati
 		return pl_errf(PL_E_STATE, "envelope: decrypt needs an envelope from env_read");
 	PL_TRY(buf_reserve(plain, n));
 	if (aead_decrypt(plain->data + plain->len, e->body, e->body_len, e->raw, e->ad_len,
-			 e->nonce, key) != PL_OK)
-		return pl_errf(PL_E_CRYPTO, "envelope: body of seq %llu from '%s' fails "
-					    "authentication",
-			       (unsigned long long)e->seq, e->sender);
+	                 e->nonce, key) != PL_OK)
+		return pl_errf(PL_E_CRYPTO,
+		               "envelope: body of seq %llu from '%s' fails "
+		               "authentication",
+		               (unsigned long long)e->seq, e->sender);
 	plain->len += n;
 	return PL_OK;
 }

@@ -47,7 +47,7 @@ void envelope_id(uint8_t id[static HASH_LEN], const uint8_t *p, size_t n);
  * return its id.  out is unchanged on failure.
  */
 PL_MUST_USE enum pl_err envelope_seal(struct buf *out, uint8_t id[static HASH_LEN],
-				      const struct envelope_draft *d, const struct keys *k);
+                                      const struct envelope_draft *d, const struct keys *k);
 
 /* Check the signature of an envelope read by env_read() against the sender's key. */
 PL_MUST_USE enum pl_err envelope_verify(const struct env *e, const uint8_t pk[static SIG_PK_LEN]);
@@ -58,13 +58,13 @@ PL_MUST_USE enum pl_err envelope_verify(const struct env *e, const uint8_t pk[st
  * PL_E_CRYPTO if the sealed key or the body does not open.
  */
 PL_MUST_USE enum pl_err envelope_open(struct buf *plain, const struct env *e, const char *me,
-				      const struct keys *k);
+                                      const struct keys *k);
 
 /* Recover the body key only (for disclosure to a third party). */
 PL_MUST_USE enum pl_err envelope_body_key(uint8_t key[static AEAD_KEY_LEN], const struct env *e,
-					  const char *me, const struct keys *k);
+                                          const char *me, const struct keys *k);
 /* Decrypt with a known body key (a disclosed one). */
 PL_MUST_USE enum pl_err envelope_decrypt(struct buf *plain, const struct env *e,
-					 const uint8_t key[static AEAD_KEY_LEN]);
+                                         const uint8_t key[static AEAD_KEY_LEN]);
 
 #endif

@@ -12,7 +12,7 @@ static const char fp_label[CODEC_LABEL_LEN] = "parley-fp";
 
 static void
 identity_fp_raw(uint8_t fp[static PARTY_FP_LEN], const char *id,
-		const uint8_t sign_pk[static SIG_PK_LEN])
+                const uint8_t sign_pk[static SIG_PK_LEN])
 {
 	uint8_t h[HASH_LEN];
 	struct hash_ctx ctx;
@@ -29,7 +29,7 @@ identity_fp_raw(uint8_t fp[static PARTY_FP_LEN], const char *id,
 
 void
 identity_fingerprint(char out[static PARTY_FP_STR_LEN + 1], const char *id,
-		     const uint8_t sign_pk[static SIG_PK_LEN])
+                     const uint8_t sign_pk[static SIG_PK_LEN])
 {
 	uint8_t fp[PARTY_FP_LEN];
 	char hex[2 * PARTY_FP_LEN + 1];
@@ -69,7 +69,7 @@ identity_fingerprint_match(const struct party *r, const char *typed)
 
 enum pl_err
 identity_sign(struct buf *out, const struct party *r, const struct keys *k,
-	      const struct keys *prev_k)
+              const struct keys *prev_k)
 {
 	size_t start = out->len, n;
 	enum pl_err err;
@@ -79,7 +79,7 @@ identity_sign(struct buf *out, const struct party *r, const struct keys *k,
 		return pl_errf(PL_E_ARG, "party record: keys do not match the record's");
 	if (r->revision > 1 && prev_k == NULL)
 		return pl_errf(PL_E_ARG, "party record: revision %u needs the previous key",
-			       r->revision);
+		               r->revision);
 	if ((err = party_write_signed_part(out, r)) != PL_OK)
 		goto fail;
 	n = out->len - start;
@@ -99,27 +99,27 @@ fail:
 
 enum pl_err
 identity_verify(struct party *out, const uint8_t *p, size_t n, const struct party *prev,
-		const uint8_t prev_id[HASH_LEN])
+                const uint8_t prev_id[HASH_LEN])
 {
 	PL_TRY(party_read(out, p, n));
 	if (sig_verify(out->sig, out->sign_pk, p, out->signed_len) != PL_OK)
 		return pl_errf(PL_E_CRYPTO, "party record: bad self-signature on '%s' revision %u",
-			       out->id, out->revision);
+		               out->id, out->revision);
 	if (prev == NULL)
 		return PL_OK;
 	if (strcmp(prev->id, out->id) != 0)
 		return pl_errf(PL_E_PROTO, "party record: '%s' cannot follow a record of '%s'",
-			       out->id, prev->id);
+		               out->id, prev->id);
 	if (out->revision != prev->revision + 1)
 		return pl_errf(PL_E_PROTO, "party record: '%s' revision %u does not follow %u",
-			       out->id, out->revision, prev->revision);
+		               out->id, out->revision, prev->revision);
 	if (memcmp(out->prev, prev_id, HASH_LEN) != 0)
 		return pl_errf(PL_E_PROTO,
-			       "party record: '%s' revision %u names another previous record",
-			       out->id, out->revision);
+		               "party record: '%s' revision %u names another previous record",
+		               out->id, out->revision);
 	if (sig_verify(out->prev_sig, prev->sign_pk, p, out->signed_len) != PL_OK)
 		return pl_errf(PL_E_CRYPTO,
-			       "party record: '%s' revision %u is not signed by the previous key",
-			       out->id, out->revision);
+		               "party record: '%s' revision %u is not signed by the previous key",
+		               out->id, out->revision);
 	return PL_OK;
 }

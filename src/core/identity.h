@@ -18,7 +18,7 @@
 
 /* "ab12-cd34-..." (PARTY_FP_STR_LEN characters and a NUL). */
 void identity_fingerprint(char out[static PARTY_FP_STR_LEN + 1], const char *id,
-			  const uint8_t sign_pk[static SIG_PK_LEN]);
+                          const uint8_t sign_pk[static SIG_PK_LEN]);
 
 /*
  * Compare a fingerprint typed by a person with the record's: case, spaces,
@@ -30,8 +30,8 @@ int identity_fingerprint_match(const struct party *r, const char *typed);
  * Sign r (whose sign_pk and box_pk must be k's) and append the encoding to
  * out.  A revision > 1 also needs prev_k, the keys of the previous revision.
  */
-PL_MUST_USE enum pl_err identity_sign(struct buf *out, const struct party *r,
-				      const struct keys *k, const struct keys *prev_k);
+PL_MUST_USE enum pl_err identity_sign(struct buf *out, const struct party *r, const struct keys *k,
+                                      const struct keys *prev_k);
 
 /*
  * Parse a record and check its self-signature.  When prev is given (the
@@ -40,7 +40,6 @@ PL_MUST_USE enum pl_err identity_sign(struct buf *out, const struct party *r,
  * by prev's key.
  */
 PL_MUST_USE enum pl_err identity_verify(struct party *out, const uint8_t *p, size_t n,
-					const struct party *prev,
-					const uint8_t prev_id[HASH_LEN]);
+                                        const struct party *prev, const uint8_t prev_id[HASH_LEN]);
 
 #endif

@@ -10,7 +10,7 @@
 
 enum pl_err
 keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record, size_t record_len,
-	     const char *passphrase, const char *strength)
+             const char *passphrase, const char *strength)
 {
 	struct keyfile kf;
 	size_t start = out->len, hdr, slen;
@@ -21,7 +21,7 @@ keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record, size_
 	if (passphrase != NULL) {
 		if (*passphrase == '\0')
 			return pl_errf(PL_E_ARG, "key: empty passphrase (use --no-passphrase to "
-						 "store the key in clear)");
+			                         "store the key in clear)");
 		PL_TRY(keys_kdf_choose(&kf.kdf, strength));
 		cr_random(kf.nonce, sizeof(kf.nonce));
 	}
@@ -36,7 +36,7 @@ keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record, size_
 	if ((err = buf_reserve(out, slen)) != PL_OK)
 		goto fail;
 	if ((err = keys_wrap(k, &kf.kdf, passphrase, kf.nonce, out->data + start, hdr,
-			     out->data + out->len, slen)) != PL_OK)
+	                     out->data + out->len, slen)) != PL_OK)
 		goto fail;
 	out->len += slen;
 	return PL_OK;
@@ -64,7 +64,7 @@ keyring_peek(struct party *rec, int *encrypted, const uint8_t *p, size_t n)
 
 enum pl_err
 keyring_unlock(struct keys **k, struct party *rec, const uint8_t *p, size_t n,
-	       const char *passphrase)
+               const char *passphrase)
 {
 	struct keyfile kf;
 
@@ -73,13 +73,13 @@ keyring_unlock(struct keys **k, struct party *rec, const uint8_t *p, size_t n,
 	if (kf.kdf.alg != KEYS_KDF_NONE && passphrase == NULL)
 		return pl_errf(PL_E_ARG, "key: this key file needs a passphrase");
 	PL_TRY(keys_unwrap(k, &kf.kdf, passphrase, kf.nonce, p, kf.header_len, kf.secret,
-			   kf.secret_len));
+	                   kf.secret_len));
 	if (memcmp(keys_sign_pk(*k), rec->sign_pk, SIG_PK_LEN) != 0 ||
 	    memcmp(keys_box_pk(*k), rec->box_pk, BOX_PK_LEN) != 0) {
 		keys_free(*k);
 		*k = NULL;
 		return pl_errf(PL_E_CRYPTO, "key: secret keys do not match the record of '%s'",
-			       rec->id);
+		               rec->id);
 	}
 	return PL_OK;
 }

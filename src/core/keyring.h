@@ -21,15 +21,14 @@
  * names the Argon2id preset ("interactive", "moderate", "sensitive").
  */
 PL_MUST_USE enum pl_err keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record,
-				     size_t record_len, const char *passphrase,
-				     const char *strength);
+                                     size_t record_len, const char *passphrase,
+                                     const char *strength);
 
 /*
  * Read the public part: the record, with its self-signature checked.  No
  * passphrase needed.  *encrypted tells whether the secret is locked.
  */
-PL_MUST_USE enum pl_err keyring_peek(struct party *rec, int *encrypted, const uint8_t *p,
-				     size_t n);
+PL_MUST_USE enum pl_err keyring_peek(struct party *rec, int *encrypted, const uint8_t *p, size_t n);
 
 /*
  * Unlock the secret keys.  The passphrase is ignored for a file stored in
@@ -37,6 +36,6 @@ PL_MUST_USE enum pl_err keyring_peek(struct party *rec, int *encrypted, const ui
  * with keys_free().
  */
 PL_MUST_USE enum pl_err keyring_unlock(struct keys **k, struct party *rec, const uint8_t *p,
-				       size_t n, const char *passphrase);
+                                       size_t n, const char *passphrase);
 
 #endif

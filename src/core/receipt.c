@@ -8,7 +8,7 @@
 
 enum pl_err
 receipt_sign(struct buf *out, const uint8_t env_id[static HASH_LEN], const char *receiver,
-	     uint64_t stored_ms, const struct keys *k)
+             uint64_t stored_ms, const struct keys *k)
 {
 	struct rcpt r;
 	size_t start = out->len;
@@ -33,12 +33,12 @@ receipt_sign(struct buf *out, const uint8_t env_id[static HASH_LEN], const char 
 
 enum pl_err
 receipt_verify(struct rcpt *out, const uint8_t *p, size_t n, const uint8_t env_id[static HASH_LEN],
-	       const uint8_t receiver_pk[static SIG_PK_LEN])
+               const uint8_t receiver_pk[static SIG_PK_LEN])
 {
 	PL_TRY(rcpt_read(out, p, n));
 	if (memcmp(out->env_id, env_id, HASH_LEN) != 0)
 		return pl_errf(PL_E_PROTO, "receipt: from '%s' is for another envelope",
-			       out->receiver);
+		               out->receiver);
 	if (sig_verify(out->sig, receiver_pk, p, out->signed_len) != PL_OK)
 		return pl_errf(PL_E_CRYPTO, "receipt: bad signature from '%s'", out->receiver);
 	return PL_OK;

@@ -26,7 +26,7 @@ box_public(uint8_t pk[static BOX_PK_LEN], const uint8_t sk[static BOX_SK_LEN])
 
 enum pl_err
 box_seal_key(uint8_t out[static BOX_SEALED_KEY_LEN], const uint8_t key[static AEAD_KEY_LEN],
-	     const uint8_t pk[static BOX_PK_LEN])
+             const uint8_t pk[static BOX_PK_LEN])
 {
 	if (crypto_box_seal(out, key, AEAD_KEY_LEN, pk) != 0)
 		return pl_errf(PL_E_CRYPTO, "crypto: cannot seal to this X25519 key");
@@ -35,7 +35,7 @@ box_seal_key(uint8_t out[static BOX_SEALED_KEY_LEN], const uint8_t key[static AE
 
 enum pl_err
 box_open_key(uint8_t key[static AEAD_KEY_LEN], const uint8_t in[static BOX_SEALED_KEY_LEN],
-	     const uint8_t pk[static BOX_PK_LEN], const uint8_t sk[static BOX_SK_LEN])
+             const uint8_t pk[static BOX_PK_LEN], const uint8_t sk[static BOX_SK_LEN])
 {
 	if (crypto_box_seal_open(key, in, BOX_SEALED_KEY_LEN, pk, sk) != 0)
 		return PL_E_CRYPTO;
@@ -44,19 +44,18 @@ box_open_key(uint8_t key[static AEAD_KEY_LEN], const uint8_t in[static BOX_SEALE
 
 void
 aead_encrypt(uint8_t *out, const uint8_t *in, size_t n, const uint8_t *ad, size_t ad_len,
-	     const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t key[static AEAD_KEY_LEN])
+             const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t key[static AEAD_KEY_LEN])
 {
 	(void)crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, in, n, ad, ad_len, NULL, nonce,
-							 key);
+	                                                 key);
 }
 
 enum pl_err
 aead_decrypt(uint8_t *out, const uint8_t *in, size_t n, const uint8_t *ad, size_t ad_len,
-	     const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t key[static AEAD_KEY_LEN])
+             const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t key[static AEAD_KEY_LEN])
 {
-	if (n < AEAD_TAG_LEN ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, in, n, ad, ad_len, nonce,
-						       key) != 0)
+	if (n < AEAD_TAG_LEN || crypto_aead_xchacha20poly1305_ietf_decrypt(
+	                                out, NULL, NULL, in, n, ad, ad_len, nonce, key) != 0)
 		return PL_E_CRYPTO;
 	return PL_OK;
 }

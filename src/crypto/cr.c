@@ -116,8 +116,8 @@ cr_unhex(uint8_t *out, size_t n, const char *s)
 	size_t got = 0;
 	const char *end = NULL;
 
-	if (strlen(s) != 2 * n ||
-	    sodium_hex2bin(out, n, s, 2 * n, NULL, &got, &end) != 0 || got != n)
+	if (strlen(s) != 2 * n || sodium_hex2bin(out, n, s, 2 * n, NULL, &got, &end) != 0 ||
+	    got != n)
 		return pl_errf(PL_E_PROTO, "hex: expected %zu hex digits", 2 * n);
 	return PL_OK;
 }

@@ -6,7 +6,7 @@
 #include "hash.h"
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct hash_ctx *)0)->opaque),
-	       "hash_ctx too small for crypto_hash_sha256_state");
+               "hash_ctx too small for crypto_hash_sha256_state");
 
 void
 hash_sha256(uint8_t out[static HASH_LEN], const void *p, size_t n)

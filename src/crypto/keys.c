@@ -72,7 +72,7 @@ keys_sign(const struct keys *k, uint8_t sig[static SIG_LEN], const void *msg, si
 
 enum pl_err
 keys_open(const struct keys *k, uint8_t key[static AEAD_KEY_LEN],
-	  const uint8_t sealed[static BOX_SEALED_KEY_LEN])
+          const uint8_t sealed[static BOX_SEALED_KEY_LEN])
 {
 	return box_open_key(key, sealed, k->box_pk, k->box_sk);
 }
@@ -92,9 +92,10 @@ keys_kdf_choose(struct keys_kdf_params *p, const char *strength)
 		p->ops = crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE;
 		p->mem = crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
 	} else {
-		return pl_errf(PL_E_ARG,
-			       "key: unknown kdf strength '%.32s' (interactive, moderate, sensitive)",
-			       strength);
+		return pl_errf(
+		        PL_E_ARG,
+		        "key: unknown kdf strength '%.32s' (interactive, moderate, sensitive)",
+		        strength);
 	}
 	cr_random(p->salt, sizeof(p->salt));
 	return PL_OK;
@@ -109,33 +110,34 @@ keys_kdf_check(const struct keys_kdf_params *p)
 		return pl_errf(PL_E_PROTO, "key: unknown kdf %d", (int)p->alg);
 	if (p->ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || p->ops > KEYS_OPS_MAX)
 		return pl_errf(PL_E_PROTO, "key: argon2id ops %llu outside %llu..%d",
-			       (unsigned long long)p->ops,
-			       (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN, KEYS_OPS_MAX);
+		               (unsigned long long)p->ops,
+		               (unsigned long long)crypto_pwhash_argon2id_OPSLIMIT_MIN,
+		               KEYS_OPS_MAX);
 	if (p->mem < crypto_pwhash_argon2id_MEMLIMIT_MIN || p->mem > KEYS_MEM_MAX)
 		return pl_errf(PL_E_PROTO, "key: argon2id memory %llu outside %llu..%llu",
-			       (unsigned long long)p->mem,
-			       (unsigned long long)crypto_pwhash_argon2id_MEMLIMIT_MIN,
-			       (unsigned long long)KEYS_MEM_MAX);
+		               (unsigned long long)p->mem,
+		               (unsigned long long)crypto_pwhash_argon2id_MEMLIMIT_MIN,
+		               (unsigned long long)KEYS_MEM_MAX);
 	return PL_OK;
 }
 
 /* Derive the 32-byte file key from the passphrase. */
 static enum pl_err
 keys_derive(uint8_t fk[static AEAD_KEY_LEN], const struct keys_kdf_params *p,
-	    const char *passphrase)
+            const char *passphrase)
 {
 	PL_TRY(keys_kdf_check(p));
 	if (crypto_pwhash(fk, AEAD_KEY_LEN, passphrase, strlen(passphrase), p->salt, p->ops,
-			  (size_t)p->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+	                  (size_t)p->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return pl_errf(PL_E_NOMEM, "key: argon2id could not get %llu bytes of memory",
-			       (unsigned long long)p->mem);
+		               (unsigned long long)p->mem);
 	return PL_OK;
 }
 
 enum pl_err
 keys_wrap(const struct keys *k, const struct keys_kdf_params *p, const char *passphrase,
-	  const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad, size_t ad_len,
-	  uint8_t *out, size_t out_len)
+          const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad, size_t ad_len,
+          uint8_t *out, size_t out_len)
 {
 	uint8_t secret[KEYS_SECRET_LEN];
 	uint8_t fk[AEAD_KEY_LEN];
@@ -146,7 +148,7 @@ keys_wrap(const struct keys *k, const struct keys_kdf_params *p, const char *pas
 	memcpy(secret + SIG_SEED_LEN, k->box_sk, BOX_SK_LEN);
 	if (p->alg == KEYS_KDF_NONE) {
 		err = out_len == KEYS_SECRET_LEN ? PL_OK
-						 : pl_errf(PL_E_STATE, "key: wrong output size");
+		                                 : pl_errf(PL_E_STATE, "key: wrong output size");
 		if (err == PL_OK)
 			memcpy(out, secret, KEYS_SECRET_LEN);
 		goto out;
@@ -166,8 +168,8 @@ out:
 
 enum pl_err
 keys_unwrap(struct keys **out, const struct keys_kdf_params *p, const char *passphrase,
-	    const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad, size_t ad_len,
-	    const uint8_t *in, size_t in_len)
+            const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad, size_t ad_len,
+            const uint8_t *in, size_t in_len)
 {
 	uint8_t secret[KEYS_SECRET_LEN];
 	uint8_t fk[AEAD_KEY_LEN];
@@ -177,21 +179,21 @@ keys_unwrap(struct keys **out, const struct keys_kdf_params *p, const char *pass
 	if (p->alg == KEYS_KDF_NONE) {
 		if (in_len != KEYS_SECRET_LEN) {
 			err = pl_errf(PL_E_PROTO, "key: secret is %zu bytes, want %d", in_len,
-				      KEYS_SECRET_LEN);
+			              KEYS_SECRET_LEN);
 			goto out;
 		}
 		memcpy(secret, in, KEYS_SECRET_LEN);
 	} else {
 		if (in_len != KEYS_WRAPPED_LEN) {
 			err = pl_errf(PL_E_PROTO, "key: wrapped secret is %zu bytes, want %d",
-				      in_len, KEYS_WRAPPED_LEN);
+			              in_len, KEYS_WRAPPED_LEN);
 			goto out;
 		}
 		if ((err = keys_derive(fk, p, passphrase)) != PL_OK)
 			goto out;
 		if (aead_decrypt(secret, in, in_len, ad, ad_len, nonce, fk) != PL_OK) {
 			err = pl_errf(PL_E_CRYPTO,
-				      "key: wrong passphrase, or the key file was altered");
+			              "key: wrong passphrase, or the key file was altered");
 			goto out;
 		}
 	}

@@ -22,8 +22,8 @@
 #include "box.h"
 #include "sig.h"
 
-#define KEYS_SECRET_LEN (SIG_SEED_LEN + BOX_SK_LEN) /* what a key file protects */
-#define KEYS_SALT_LEN	16
+#define KEYS_SECRET_LEN  (SIG_SEED_LEN + BOX_SK_LEN) /* what a key file protects */
+#define KEYS_SALT_LEN    16
 #define KEYS_WRAPPED_LEN (KEYS_SECRET_LEN + AEAD_TAG_LEN)
 
 /* Passphrase-hashing strengths (libsodium's Argon2id presets). */
@@ -57,7 +57,7 @@ const uint8_t *keys_box_pk(const struct keys *k);  /* BOX_PK_LEN bytes */
 void keys_sign(const struct keys *k, uint8_t sig[static SIG_LEN], const void *msg, size_t n);
 /* PL_E_CRYPTO (no detail) if the key was not sealed to this party. */
 PL_MUST_USE enum pl_err keys_open(const struct keys *k, uint8_t key[static AEAD_KEY_LEN],
-				  const uint8_t sealed[static BOX_SEALED_KEY_LEN]);
+                                  const uint8_t sealed[static BOX_SEALED_KEY_LEN]);
 
 /* Parameters for a strength name: "interactive", "moderate" (default), "sensitive". */
 PL_MUST_USE enum pl_err keys_kdf_choose(struct keys_kdf_params *p, const char *strength);
@@ -69,12 +69,13 @@ PL_MUST_USE enum pl_err keys_kdf_check(const struct keys_kdf_params *p);
  * (or KEYS_SECRET_LEN with KEYS_KDF_NONE); ad is the file header.
  */
 PL_MUST_USE enum pl_err keys_wrap(const struct keys *k, const struct keys_kdf_params *p,
-				  const char *passphrase, const uint8_t nonce[static AEAD_NONCE_LEN],
-				  const uint8_t *ad, size_t ad_len, uint8_t *out, size_t out_len);
+                                  const char *passphrase,
+                                  const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad,
+                                  size_t ad_len, uint8_t *out, size_t out_len);
 /* The reverse; PL_E_CRYPTO with a message on a wrong passphrase or altered file. */
 PL_MUST_USE enum pl_err keys_unwrap(struct keys **out, const struct keys_kdf_params *p,
-				    const char *passphrase,
-				    const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad,
-				    size_t ad_len, const uint8_t *in, size_t in_len);
+                                    const char *passphrase,
+                                    const uint8_t nonce[static AEAD_NONCE_LEN], const uint8_t *ad,
+                                    size_t ad_len, const uint8_t *in, size_t in_len);
 
 #endif

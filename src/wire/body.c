@@ -46,7 +46,7 @@ media_type_ok(const char *s)
 				return 0;
 			slash = 1;
 		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9') || strchr("!#$&^_.+-", c) != NULL)) {
+		             (c >= '0' && c <= '9') || strchr("!#$&^_.+-", c) != NULL)) {
 			return 0;
 		}
 	}
@@ -63,7 +63,7 @@ body_read_texts(struct body *out, json_t *texts)
 		return BODY_ERR("texts", "not an object of language: text");
 	if (json_object_size(texts) > BODY_TEXTS_MAX)
 		return pl_errf(PL_E_TOOBIG, "body: texts: %zu languages > %d",
-			       json_object_size(texts), BODY_TEXTS_MAX);
+		               json_object_size(texts), BODY_TEXTS_MAX);
 	json_object_foreach(texts, lang, v)
 	{
 		struct body_text *t = &out->texts[out->n_texts];
@@ -72,8 +72,7 @@ body_read_texts(struct body *out, json_t *texts)
 			return BODY_ERR("texts", "'%.40s' is not a language tag", lang);
 		if (!json_is_string(v))
 			return BODY_ERR("texts", "%s: not a string", lang);
-		if (!codec_text_ok((const uint8_t *)json_string_value(v), json_string_length(v),
-				   1))
+		if (!codec_text_ok((const uint8_t *)json_string_value(v), json_string_length(v), 1))
 			return BODY_ERR("texts", "%s: control characters", lang);
 		memcpy(t->lang, lang, strlen(lang) + 1);
 		t->text = json_string_value(v);
@@ -90,7 +89,7 @@ body_read_attachment(struct body_attachment *a, size_t i, json_t *v)
 	json_error_t jerr;
 
 	if (json_unpack_ex(v, &jerr, JSON_STRICT, "{s:s, s:I, s:s, s?s}", "sha256", &hex, "size",
-			   &size, "type", &type, "name", &name) != 0)
+	                   &size, "type", &type, "name", &name) != 0)
 		return BODY_ERR("attachments", "[%zu]: %s", i, jerr.text);
 	if (strlen(hex) != 2 * HASH_LEN || cr_unhex(a->sha256, HASH_LEN, hex) != PL_OK)
 		return BODY_ERR("attachments", "[%zu].sha256: not 64 hex digits", i);
@@ -102,9 +101,10 @@ body_read_attachment(struct body_attachment *a, size_t i, json_t *v)
 	memcpy(a->type, type, strlen(type) + 1);
 	if (strlen(name) > BODY_NAME_MAX ||
 	    !codec_text_ok((const uint8_t *)name, strlen(name), 0) || strchr(name, '/') != NULL)
-		return BODY_ERR("attachments", "[%zu].name: longer than %d, a path, or control "
-					       "characters",
-				i, BODY_NAME_MAX);
+		return BODY_ERR("attachments",
+		                "[%zu].name: longer than %d, a path, or control "
+		                "characters",
+		                i, BODY_NAME_MAX);
 	memcpy(a->name, name, strlen(name) + 1);
 	return PL_OK;
 }
@@ -122,17 +122,17 @@ body_read(struct body *out, const uint8_t *p, size_t n)
 	out->root = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (out->root == NULL)
 		return pl_errf(PL_E_PROTO, "body: JSON error at byte %d (line %d): %s",
-			       jerr.position, jerr.line, jerr.text);
+		               jerr.position, jerr.line, jerr.text);
 	if (json_unpack_ex(out->root, &jerr, JSON_STRICT, "{s:s, s:I, s:o, s?o, s?s, s?o}",
-			   "format", &format, "version", &version, "data", &out->data, "texts",
-			   &texts, "authoritative", &auth, "attachments", &atts) != 0)
+	                   "format", &format, "version", &version, "data", &out->data, "texts",
+	                   &texts, "authoritative", &auth, "attachments", &atts) != 0)
 		return pl_errf(PL_E_PROTO, "body: %s", jerr.text);
 	if (codec_id_check("format", format) != PL_OK)
 		return BODY_ERR("format", "'%.64s' is not a format id", format);
 	memcpy(out->format, format, strlen(format) + 1);
 	if (version < 1 || version > BODY_VERSION_MAX)
 		return BODY_ERR("version", "%lld not in 1..%d", (long long)version,
-				BODY_VERSION_MAX);
+		                BODY_VERSION_MAX);
 	out->version = (uint32_t)version;
 	if (!json_is_object(out->data))
 		return BODY_ERR("data", "not an object");
@@ -153,10 +153,10 @@ body_read(struct body *out, const uint8_t *p, size_t n)
 			return BODY_ERR("attachments", "not an array");
 		if (json_array_size(atts) > BODY_ATTACHMENTS_MAX)
 			return pl_errf(PL_E_TOOBIG, "body: attachments: %zu > %d",
-				       json_array_size(atts), BODY_ATTACHMENTS_MAX);
+			               json_array_size(atts), BODY_ATTACHMENTS_MAX);
 		for (i = 0; i < json_array_size(atts); i++)
 			PL_TRY(body_read_attachment(&out->attachments[i], i,
-						    json_array_get(atts, i)));
+			                            json_array_get(atts, i)));
 		out->n_attachments = json_array_size(atts);
 	}
 	return PL_OK;
@@ -177,8 +177,8 @@ body_tree(const struct body *b)
 	char hex[2 * HASH_LEN + 1];
 	size_t i;
 
-	root = json_pack("{s:s, s:I, s:O}", "format", b->format, "version",
-			 (json_int_t)b->version, "data", b->data);
+	root = json_pack("{s:s, s:I, s:O}", "format", b->format, "version", (json_int_t)b->version,
+	                 "data", b->data);
 	if (root == NULL)
 		return NULL;
 	if (b->n_texts > 0) {
@@ -186,7 +186,7 @@ body_tree(const struct body *b)
 			goto fail;
 		for (i = 0; i < b->n_texts; i++)
 			if (json_object_set_new(texts, b->texts[i].lang,
-						json_string(b->texts[i].text)) != 0)
+			                        json_string(b->texts[i].text)) != 0)
 				goto fail;
 		if (json_object_set_new(root, "authoritative", json_string(b->authoritative)))
 			goto fail;
@@ -199,8 +199,8 @@ body_tree(const struct body *b)
 			json_t *o;
 
 			cr_hex(hex, a->sha256, HASH_LEN);
-			o = json_pack("{s:s, s:I, s:s}", "sha256", hex, "size",
-				      (json_int_t)a->size, "type", a->type);
+			o = json_pack("{s:s, s:I, s:s}", "sha256", hex, "size", (json_int_t)a->size,
+			              "type", a->type);
 			if (o == NULL || json_array_append_new(atts, o) != 0)
 				goto fail;
 			if (a->name[0] != '\0' &&
@@ -230,7 +230,7 @@ body_write(struct buf *out, const struct body *b)
 	n = json_dumpb(root, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
 	if ((err = buf_reserve(out, n)) == PL_OK) {
 		out->len += json_dumpb(root, (char *)out->data + out->len, n,
-				       JSON_COMPACT | JSON_SORT_KEYS);
+		                       JSON_COMPACT | JSON_SORT_KEYS);
 		/* What we write must be what a reader accepts: read it back. */
 		err = body_read(&check, out->data + start, out->len - start);
 		body_free(&check);

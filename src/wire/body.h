@@ -28,8 +28,8 @@
 #define BODY_LANG_MAX  35 /* BCP 47 recommends supporting tags of 35 characters */
 /* Attachments travel separately, by hash; a body names at most this many. */
 #define BODY_ATTACHMENTS_MAX 32
-#define BODY_TYPE_MAX	     127 /* RFC 6838: type and subtype 127 characters each at most */
-#define BODY_NAME_MAX	     255
+#define BODY_TYPE_MAX        127 /* RFC 6838: type and subtype 127 characters each at most */
+#define BODY_NAME_MAX        255
 #define BODY_VERSION_MAX     65535
 
 struct body_text {

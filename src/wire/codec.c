@@ -32,9 +32,9 @@ codec_id_check(const char *what, const char *s)
 {
 	if (!id_ok((const uint8_t *)s, strlen(s)))
 		return pl_errf(PL_E_ARG,
-			       "%s '%.64s' is not an id (1..%d of a-z 0-9 . -, starting with a "
-			       "letter or digit)",
-			       what, s, CODEC_ID_MAX);
+		               "%s '%.64s' is not an id (1..%d of a-z 0-9 . -, starting with a "
+		               "letter or digit)",
+		               what, s, CODEC_ID_MAX);
 	return PL_OK;
 }
 
@@ -119,11 +119,11 @@ codec_id_read(struct rd *rd, const char *field, char out[static CODEC_ID_MAX + 1
 	PL_TRY(rd_u8(rd, field, &n));
 	if (n < 1 || n > CODEC_ID_MAX)
 		return rd_fail(rd, PL_E_PROTO, off, "%s length %u not in 1..%d", field, n,
-			       CODEC_ID_MAX);
+		               CODEC_ID_MAX);
 	PL_TRY(rd_ptr(rd, field, n, &p));
 	if (!id_ok(p, n))
 		return rd_fail(rd, PL_E_PROTO, off + 1, "%s has a character outside a-z 0-9 . -",
-			       field);
+		               field);
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return PL_OK;
@@ -159,11 +159,11 @@ str_read(struct rd *rd, const char *field, size_t n, size_t max, size_t off, cha
 
 	if (n > max || n >= cap)
 		return rd_fail(rd, PL_E_TOOBIG, off, "%s length %zu > %zu", field, n,
-			       max < cap - 1 ? max : cap - 1);
+		               max < cap - 1 ? max : cap - 1);
 	PL_TRY(rd_ptr(rd, field, n, &p));
 	if (!codec_text_ok(p, n, 0))
-		return rd_fail(rd, PL_E_PROTO, off, "%s is not UTF-8 text without control characters",
-			       field);
+		return rd_fail(rd, PL_E_PROTO, off,
+		               "%s is not UTF-8 text without control characters", field);
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return PL_OK;

@@ -33,12 +33,12 @@ PL_MUST_USE enum pl_err codec_label_read(struct rd *rd, const char label[static 
 PL_MUST_USE enum pl_err codec_id_write(struct buf *b, const char *id);
 /* out has CODEC_ID_MAX + 1 bytes and receives a NUL-terminated id. */
 PL_MUST_USE enum pl_err codec_id_read(struct rd *rd, const char *field,
-				      char out[static CODEC_ID_MAX + 1]);
+                                      char out[static CODEC_ID_MAX + 1]);
 PL_MUST_USE enum pl_err codec_str8_write(struct buf *b, const char *s);
 PL_MUST_USE enum pl_err codec_str16_write(struct buf *b, const char *s);
 /* Read text into out (cap bytes incl. NUL); max is the field's limit, checked before copying. */
 PL_MUST_USE enum pl_err codec_str8_read(struct rd *rd, const char *field, char *out, size_t cap);
 PL_MUST_USE enum pl_err codec_str16_read(struct rd *rd, const char *field, size_t max, char *out,
-					 size_t cap);
+                                         size_t cap);
 
 #endif

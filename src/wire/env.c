@@ -14,8 +14,8 @@ static const uint8_t zero_hash[HASH_LEN];
 
 static const char *const prec_names[] = { "FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE" };
 static const char *const tlp_names[] = { "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED" };
-static const char *const kind_names[] = { NULL,	     "message", "ack",	  "charter",
-					  "charter-accept", "suspend", "resume" };
+static const char *const kind_names[] = { NULL,      "message", "ack", "charter", "charter-accept",
+	                                  "suspend", "resume" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -118,7 +118,7 @@ env_read(struct env *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u8(&rd, "version", &out->version));
 	if (out->version != ENV_VERSION)
 		return rd_fail(&rd, PL_E_PROTO, off, "unknown version %u (want %d)", out->version,
-			       ENV_VERSION);
+		               ENV_VERSION);
 	PL_TRY(codec_id_read(&rd, "channel", out->channel));
 	PL_TRY(codec_id_read(&rd, "sender", out->sender));
 	off = rd.off;
@@ -160,7 +160,7 @@ env_read(struct env *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u8(&rd, "n_recipients", &u8));
 	if (u8 < 1 || u8 > ENV_RECIPIENTS_MAX)
 		return rd_fail(&rd, u8 ? PL_E_TOOBIG : PL_E_PROTO, off,
-			       "n_recipients %u not in 1..%d", u8, ENV_RECIPIENTS_MAX);
+		               "n_recipients %u not in 1..%d", u8, ENV_RECIPIENTS_MAX);
 	out->n_recipients = u8;
 	for (i = 0; i < out->n_recipients; i++) {
 		struct env_recipient *r = &out->recipients[i];
@@ -169,8 +169,8 @@ env_read(struct env *out, const uint8_t *p, size_t n)
 		PL_TRY(codec_id_read(&rd, "recipient", r->party));
 		if (i > 0 && strcmp(out->recipients[i - 1].party, r->party) >= 0)
 			return rd_fail(&rd, PL_E_PROTO, off,
-				       "recipient '%s' out of order or repeated (ids must ascend)",
-				       r->party);
+			               "recipient '%s' out of order or repeated (ids must ascend)",
+			               r->party);
 		PL_TRY(rd_bytes(&rd, "sealed_key", r->sealed_key, BOX_SEALED_KEY_LEN));
 	}
 	PL_TRY(rd_bytes(&rd, "nonce", out->nonce, AEAD_NONCE_LEN));
@@ -178,10 +178,10 @@ env_read(struct env *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u32be(&rd, "body_len", &out->body_len));
 	if (out->body_len > ENV_BODY_MAX)
 		return rd_fail(&rd, PL_E_TOOBIG, off, "body_len %u > %d", out->body_len,
-			       ENV_BODY_MAX);
+		               ENV_BODY_MAX);
 	if (out->body_len < ENV_BODY_MIN)
 		return rd_fail(&rd, PL_E_PROTO, off, "body_len %u < %d (the AEAD tag)",
-			       out->body_len, ENV_BODY_MIN);
+		               out->body_len, ENV_BODY_MIN);
 	out->ad_len = rd.off;
 	PL_TRY(rd_ptr(&rd, "body", out->body_len, &out->body));
 	PL_TRY(rd_bytes(&rd, "sig", out->sig, SIG_LEN));
@@ -203,9 +203,10 @@ env_write_header(struct buf *b, const struct env *e)
 		return pl_errf(PL_E_ARG, "envelope: %s", why);
 	if (env_kind_name(e->kind) == NULL || env_prec_name(e->prec) == NULL ||
 	    env_tlp_name(e->tlp) == NULL || (e->flags & ~ENV_FLAGS_KNOWN))
-		return pl_errf(PL_E_ARG, "envelope: kind %u, precedence %u, tlp %u or flags 0x%x "
-					 "out of range",
-			       e->kind, e->prec, e->tlp, e->flags);
+		return pl_errf(PL_E_ARG,
+		               "envelope: kind %u, precedence %u, tlp %u or flags 0x%x "
+		               "out of range",
+		               e->kind, e->prec, e->tlp, e->flags);
 	if (e->n_refs > ENV_REFS_MAX)
 		return pl_errf(PL_E_ARG, "envelope: %zu refs > %d", e->n_refs, ENV_REFS_MAX);
 	for (i = 0; i < e->n_refs; i++)
@@ -213,13 +214,13 @@ env_write_header(struct buf *b, const struct env *e)
 			return pl_errf(PL_E_ARG, "envelope: ref %zu repeats an earlier ref", i);
 	if (e->n_recipients < 1 || e->n_recipients > ENV_RECIPIENTS_MAX)
 		return pl_errf(PL_E_ARG, "envelope: %zu recipients not in 1..%d", e->n_recipients,
-			       ENV_RECIPIENTS_MAX);
+		               ENV_RECIPIENTS_MAX);
 	for (i = 1; i < e->n_recipients; i++)
 		if (strcmp(e->recipients[i - 1].party, e->recipients[i].party) >= 0)
 			return pl_errf(PL_E_ARG, "envelope: recipients not in ascending order");
 	if (e->body_len < ENV_BODY_MIN || e->body_len > ENV_BODY_MAX)
 		return pl_errf(PL_E_TOOBIG, "envelope: body_len %u not in %d..%d", e->body_len,
-			       ENV_BODY_MIN, ENV_BODY_MAX);
+		               ENV_BODY_MIN, ENV_BODY_MAX);
 
 	PL_TRY(codec_label_write(b, ENV_LABEL));
 	PL_TRY(buf_add_u8(b, e->version));

@@ -47,21 +47,22 @@
 /* The largest standing body of the kind: the OSCE has 57 participating states. */
 #define ENV_RECIPIENTS_MAX 64
 /* Bodies carry structured data and texts; documents travel as attachments by hash. */
-#define ENV_BODY_MAX 65536
-#define ENV_BODY_MIN AEAD_TAG_LEN
+#define ENV_BODY_MAX  65536
+#define ENV_BODY_MIN  AEAD_TAG_LEN
 #define ENV_PLAIN_MAX (ENV_BODY_MAX - AEAD_TAG_LEN)
 /* Largest possible encoding: the fixed part, the ids, the recipients and the body. */
 #define ENV_ENCODED_MAX                                                                            \
-	(16 + 1 + 2 * (1 + CODEC_ID_MAX) + 8 + 32 + 4 + 8 + 1 + ENV_REFS_MAX * 32 + 1 +             \
-	 ENV_RECIPIENTS_MAX * (1 + CODEC_ID_MAX + BOX_SEALED_KEY_LEN) + 24 + 4 + ENV_BODY_MAX + 64)
+	(16 + 1 + 2 * (1 + CODEC_ID_MAX) + 8 + 32 + 4 + 8 + 1 + ENV_REFS_MAX * 32 + 1 +            \
+	 ENV_RECIPIENTS_MAX * (1 + CODEC_ID_MAX + BOX_SEALED_KEY_LEN) + 24 + 4 + ENV_BODY_MAX +    \
+	 64)
 
 enum env_kind {
-	ENV_KIND_MESSAGE = 1,	     /* a communication with a formatted body */
-	ENV_KIND_ACK = 2,	     /* an officer read the envelope(s) in refs */
-	ENV_KIND_CHARTER = 3,	     /* proposes a channel charter */
+	ENV_KIND_MESSAGE = 1,        /* a communication with a formatted body */
+	ENV_KIND_ACK = 2,            /* an officer read the envelope(s) in refs */
+	ENV_KIND_CHARTER = 3,        /* proposes a channel charter */
 	ENV_KIND_CHARTER_ACCEPT = 4, /* a member signs the charter in refs */
-	ENV_KIND_SUSPEND = 5,	     /* a member suspends the channel */
-	ENV_KIND_RESUME = 6,	     /* a member resumes it */
+	ENV_KIND_SUSPEND = 5,        /* a member suspends the channel */
+	ENV_KIND_RESUME = 6,         /* a member resumes it */
 };
 #define ENV_KIND_MAX ENV_KIND_RESUME
 
@@ -82,7 +83,7 @@ enum env_tlp {
 };
 
 #define ENV_FLAG_EXERCISE 0x01u
-#define ENV_FLAGS_KNOWN	  ENV_FLAG_EXERCISE
+#define ENV_FLAGS_KNOWN   ENV_FLAG_EXERCISE
 
 struct env_recipient {
 	char party[CODEC_ID_MAX + 1];

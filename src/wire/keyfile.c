@@ -31,7 +31,7 @@ keyfile_read(struct keyfile *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u8(&rd, "version", &out->version));
 	if (out->version != KEYFILE_VERSION)
 		return rd_fail(&rd, PL_E_PROTO, off, "unknown version %u (want %d)", out->version,
-			       KEYFILE_VERSION);
+		               KEYFILE_VERSION);
 	off = rd.off;
 	PL_TRY(rd_u8(&rd, "kdf", &alg));
 	if (alg != KEYS_KDF_NONE && alg != KEYS_KDF_ARGON2ID)
@@ -47,22 +47,22 @@ keyfile_read(struct keyfile *out, const uint8_t *p, size_t n)
 		    !all_zero(out->kdf.salt, sizeof(out->kdf.salt)) ||
 		    !all_zero(out->nonce, sizeof(out->nonce)))
 			return rd_fail(&rd, PL_E_PROTO, off,
-				       "kdf parameters must be zero when kdf is none");
+			               "kdf parameters must be zero when kdf is none");
 	} else if (keys_kdf_check(&out->kdf) != PL_OK) {
 		return rd_fail(&rd, PL_E_PROTO, off, "%s", pl_err_msg());
 	}
 	off = rd.off;
 	PL_TRY(rd_u32be(&rd, "record_len", &out->record_len));
 	if (out->record_len < 1 || out->record_len > PARTY_ENCODED_MAX)
-		return rd_fail(&rd, PL_E_TOOBIG, off, "record_len %u not in 1..%d",
-			       out->record_len, PARTY_ENCODED_MAX);
+		return rd_fail(&rd, PL_E_TOOBIG, off, "record_len %u not in 1..%d", out->record_len,
+		               PARTY_ENCODED_MAX);
 	PL_TRY(rd_ptr(&rd, "record", out->record_len, &out->record));
 	out->header_len = rd.off;
 	want = alg == KEYS_KDF_NONE ? KEYS_SECRET_LEN : KEYS_WRAPPED_LEN;
 	off = rd.off;
 	if (rd.left != want)
 		return rd_fail(&rd, rd.left < want ? PL_E_TRUNC : PL_E_PROTO, off,
-			       "secret is %zu bytes, want %zu", rd.left, want);
+		               "secret is %zu bytes, want %zu", rd.left, want);
 	out->secret_len = want;
 	PL_TRY(rd_ptr(&rd, "secret", want, &out->secret));
 	return rd_end(&rd);

@@ -26,7 +26,7 @@
 #include "../common/buf.h"
 #include "../crypto/keys.h"
 
-#define KEYFILE_LABEL	"parley-keyfile\0\0"
+#define KEYFILE_LABEL   "parley-keyfile\0\0"
 #define KEYFILE_VERSION 1
 
 struct keyfile {

@@ -41,7 +41,7 @@ party_languages_ok(const char *s)
 				return 1;
 			tag = 0;
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '-') {
+		           (c >= '0' && c <= '9') || c == '-') {
 			tag++;
 		} else {
 			return 0;
@@ -75,13 +75,13 @@ party_read(struct party *out, const uint8_t *p, size_t n)
 	rd_init(&rd, "party record", p, n);
 	if (n > PARTY_ENCODED_MAX)
 		return rd_fail(&rd, PL_E_TOOBIG, 0, "%zu bytes > %zu", n,
-			       (size_t)PARTY_ENCODED_MAX);
+		               (size_t)PARTY_ENCODED_MAX);
 	PL_TRY(codec_label_read(&rd, PARTY_LABEL));
 	off = rd.off;
 	PL_TRY(rd_u8(&rd, "version", &out->version));
 	if (out->version != PARTY_VERSION)
 		return rd_fail(&rd, PL_E_PROTO, off, "unknown version %u (want %d)", out->version,
-			       PARTY_VERSION);
+		               PARTY_VERSION);
 	PL_TRY(codec_id_read(&rd, "id", out->id));
 	PL_TRY(rd_u32be(&rd, "revision", &out->revision));
 	PL_TRY(rd_u64be(&rd, "time_ms", &out->time_ms));
@@ -92,38 +92,37 @@ party_read(struct party *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u8(&rd, "n_endpoints", &u8));
 	if (u8 > PARTY_ENDPOINTS_MAX)
 		return rd_fail(&rd, PL_E_TOOBIG, off, "n_endpoints %u > %d", u8,
-			       PARTY_ENDPOINTS_MAX);
+		               PARTY_ENDPOINTS_MAX);
 	out->n_endpoints = u8;
 	for (i = 0; i < out->n_endpoints; i++) {
 		off = rd.off;
 		PL_TRY(codec_str16_read(&rd, "endpoint", PARTY_URL_MAX, out->endpoints[i],
-					sizeof(out->endpoints[i])));
+		                        sizeof(out->endpoints[i])));
 		if (!party_url_ok(out->endpoints[i]))
 			return rd_fail(&rd, PL_E_PROTO, off, "endpoint %zu is not an http(s) URL",
-				       i);
+			               i);
 	}
 
 	off = rd.off;
 	PL_TRY(rd_u8(&rd, "n_contacts", &u8));
 	if (u8 > PARTY_CONTACTS_MAX)
-		return rd_fail(&rd, PL_E_TOOBIG, off, "n_contacts %u > %d", u8,
-			       PARTY_CONTACTS_MAX);
+		return rd_fail(&rd, PL_E_TOOBIG, off, "n_contacts %u > %d", u8, PARTY_CONTACTS_MAX);
 	out->n_contacts = u8;
 	for (i = 0; i < out->n_contacts; i++) {
 		struct party_contact *c = &out->contacts[i];
 
 		PL_TRY(codec_id_read(&rd, "contact role", c->role));
 		PL_TRY(codec_str16_read(&rd, "contact name", PARTY_NAME_MAX, c->name,
-					sizeof(c->name)));
+		                        sizeof(c->name)));
 		off = rd.off;
 		PL_TRY(codec_str8_read(&rd, "contact languages", c->languages,
-				       sizeof(c->languages)));
+		                       sizeof(c->languages)));
 		if (!party_languages_ok(c->languages))
 			return rd_fail(&rd, PL_E_PROTO, off,
-				       "contact languages is not a list of language tags");
+			               "contact languages is not a list of language tags");
 		PL_TRY(codec_str8_read(&rd, "contact hours", c->hours, sizeof(c->hours)));
 		PL_TRY(codec_str16_read(&rd, "contact reach", PARTY_REACH_MAX, c->reach,
-					sizeof(c->reach)));
+		                        sizeof(c->reach)));
 	}
 	off = rd.off;
 	PL_TRY(rd_bytes(&rd, "prev", out->prev, HASH_LEN));
@@ -141,7 +140,7 @@ short_write(struct buf *b, const char *what, const char *s)
 {
 	if (strlen(s) > PARTY_SHORT_MAX)
 		return pl_errf(PL_E_ARG, "party record: %s longer than %d bytes", what,
-			       PARTY_SHORT_MAX);
+		               PARTY_SHORT_MAX);
 	return codec_str8_write(b, s);
 }
 
@@ -166,7 +165,7 @@ party_write_signed_part(struct buf *b, const struct party *r)
 		return pl_errf(PL_E_ARG, "party record: %s", why);
 	if (r->n_endpoints > PARTY_ENDPOINTS_MAX || r->n_contacts > PARTY_CONTACTS_MAX)
 		return pl_errf(PL_E_ARG, "party record: more than %d endpoints or %d contacts",
-			       PARTY_ENDPOINTS_MAX, PARTY_CONTACTS_MAX);
+		               PARTY_ENDPOINTS_MAX, PARTY_CONTACTS_MAX);
 	PL_TRY(codec_label_write(b, PARTY_LABEL));
 	PL_TRY(buf_add_u8(b, r->version));
 	PL_TRY(codec_id_write(b, r->id));
@@ -177,8 +176,9 @@ party_write_signed_part(struct buf *b, const struct party *r)
 	PL_TRY(buf_add_u8(b, (uint8_t)r->n_endpoints));
 	for (i = 0; i < r->n_endpoints; i++) {
 		if (!party_url_ok(r->endpoints[i]))
-			return pl_errf(PL_E_ARG, "party record: endpoint '%.64s' is not an http(s) URL",
-				       r->endpoints[i]);
+			return pl_errf(PL_E_ARG,
+			               "party record: endpoint '%.64s' is not an http(s) URL",
+			               r->endpoints[i]);
 		PL_TRY(long_write(b, "endpoint", r->endpoints[i], PARTY_URL_MAX));
 	}
 	PL_TRY(buf_add_u8(b, (uint8_t)r->n_contacts));
@@ -188,8 +188,8 @@ party_write_signed_part(struct buf *b, const struct party *r)
 		PL_TRY(codec_id_check("contact role", c->role));
 		if (!party_languages_ok(c->languages))
 			return pl_errf(PL_E_ARG,
-				       "party record: languages '%.64s' is not a list like 'en,ru'",
-				       c->languages);
+			               "party record: languages '%.64s' is not a list like 'en,ru'",
+			               c->languages);
 		PL_TRY(codec_id_write(b, c->role));
 		PL_TRY(long_write(b, "contact name", c->name, PARTY_NAME_MAX));
 		PL_TRY(short_write(b, "contact languages", c->languages));

@@ -41,29 +41,29 @@
 #define PARTY_VERSION 1
 /* Primary and alternate routes (the NRRCs keep satellite and cable paths); 8 is generous. */
 #define PARTY_ENDPOINTS_MAX 8
-#define PARTY_URL_MAX	    512
+#define PARTY_URL_MAX       512
 /* Duty desks and officers per role and language. */
 #define PARTY_CONTACTS_MAX 16
-#define PARTY_NAME_MAX	   256
-#define PARTY_REACH_MAX	   256
-#define PARTY_SHORT_MAX	   63 /* languages, hours */
+#define PARTY_NAME_MAX     256
+#define PARTY_REACH_MAX    256
+#define PARTY_SHORT_MAX    63 /* languages, hours */
 #define PARTY_ENCODED_MAX                                                                          \
-	(16 + 1 + 1 + CODEC_ID_MAX + 4 + 8 + 32 + 32 + 1 +                                          \
-	 PARTY_ENDPOINTS_MAX * (2 + PARTY_URL_MAX) + 1 +                                            \
-	 PARTY_CONTACTS_MAX * (1 + CODEC_ID_MAX + 2 + PARTY_NAME_MAX + 1 + PARTY_SHORT_MAX + 1 +     \
-			       PARTY_SHORT_MAX + 2 + PARTY_REACH_MAX) +                            \
+	(16 + 1 + 1 + CODEC_ID_MAX + 4 + 8 + 32 + 32 + 1 +                                         \
+	 PARTY_ENDPOINTS_MAX * (2 + PARTY_URL_MAX) + 1 +                                           \
+	 PARTY_CONTACTS_MAX * (1 + CODEC_ID_MAX + 2 + PARTY_NAME_MAX + 1 + PARTY_SHORT_MAX + 1 +   \
+	                       PARTY_SHORT_MAX + 2 + PARTY_REACH_MAX) +                            \
 	 32 + 2 * SIG_LEN)
 
 /* Fingerprint: the first 16 bytes of SHA-256("parley-fp\0..." || id || sign_pk), in hex. */
-#define PARTY_FP_LEN	 16
+#define PARTY_FP_LEN     16
 #define PARTY_FP_STR_LEN (PARTY_FP_LEN * 2 + PARTY_FP_LEN / 2 - 1) /* "ab12-cd34-..." */
 
 struct party_contact {
-	char role[CODEC_ID_MAX + 1];	      /* duty, approver, auditor, admin, ... */
-	char name[PARTY_NAME_MAX + 1];	      /* a desk or a person */
-	char languages[PARTY_SHORT_MAX + 1];  /* BCP 47 tags, comma-separated: "en,ru" */
-	char hours[PARTY_SHORT_MAX + 1];      /* "24/7", "Mon-Fri 08-18 UTC" */
-	char reach[PARTY_REACH_MAX + 1];      /* phone, e-mail, radio call sign */
+	char role[CODEC_ID_MAX + 1];         /* duty, approver, auditor, admin, ... */
+	char name[PARTY_NAME_MAX + 1];       /* a desk or a person */
+	char languages[PARTY_SHORT_MAX + 1]; /* BCP 47 tags, comma-separated: "en,ru" */
+	char hours[PARTY_SHORT_MAX + 1];     /* "24/7", "Mon-Fri 08-18 UTC" */
+	char reach[PARTY_REACH_MAX + 1];     /* phone, e-mail, radio call sign */
 };
 
 struct party {
@@ -80,7 +80,7 @@ struct party {
 	uint8_t prev[HASH_LEN];
 	uint8_t sig[SIG_LEN];
 	uint8_t prev_sig[SIG_LEN]; /* meaningful iff revision > 1 */
-	size_t signed_len;	   /* bytes before sig */
+	size_t signed_len;         /* bytes before sig */
 };
 
 /* Parse exactly one record from [p, p+n); syntax only, not the signatures. */

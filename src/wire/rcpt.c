@@ -18,7 +18,7 @@ rcpt_read(struct rcpt *out, const uint8_t *p, size_t n)
 	PL_TRY(rd_u8(&rd, "version", &out->version));
 	if (out->version != RCPT_VERSION)
 		return rd_fail(&rd, PL_E_PROTO, off, "unknown version %u (want %d)", out->version,
-			       RCPT_VERSION);
+		               RCPT_VERSION);
 	PL_TRY(rd_bytes(&rd, "env_id", out->env_id, HASH_LEN));
 	PL_TRY(codec_id_read(&rd, "receiver", out->receiver));
 	PL_TRY(rd_u64be(&rd, "stored_ms", &out->stored_ms));

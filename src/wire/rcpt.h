@@ -23,8 +23,8 @@
 #include "../crypto/sig.h"
 #include "codec.h"
 
-#define RCPT_LABEL   "parley-receipt\0\0"
-#define RCPT_VERSION 1
+#define RCPT_LABEL       "parley-receipt\0\0"
+#define RCPT_VERSION     1
 #define RCPT_ENCODED_MAX (16 + 1 + HASH_LEN + 1 + CODEC_ID_MAX + 8 + SIG_LEN)
 
 struct rcpt {
