@@ -41,10 +41,6 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 TOOL_SRC = $(sort $(wildcard tests/vectors/*.c))
 TOOL_BIN = $(TOOL_SRC:tests/vectors/%.c=$(B)/tests/%)
 
-# The three-node demo arrives with parleyd (the node issue); until then say so.
-demo:
-	@echo 'make demo: not available yet - it arrives with the parleyd node (see README).' >&2; exit 1
-
 .PHONY: all demo deps test unit asan fuzz fuzz-build check bench vectors clean format
 .SUFFIXES:
 
@@ -52,6 +48,10 @@ all: $(B)/parley $(UNIT_BIN) $(TOOL_BIN)
 
 deps:
 	@scripts/deps.sh
+
+# The three-node demo arrives with parleyd (the node issue); until then say so.
+demo:
+	@echo 'make demo: not available yet - it arrives with the parleyd node (see README).' >&2; exit 1
 
 $(B)/libparley.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
