@@ -39,6 +39,9 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run "$(basename "$t")" "$t"
 done
+if [ -x "$B/tests/gen_vectors" ]; then
+	run gen_vectors--check "$B/tests/gen_vectors" --check tests/vectors
+fi
 if [ -f tests/vectors/check_vectors.py ]; then
 	run check_vectors.py "$PY" tests/vectors/check_vectors.py tests/vectors
 fi
