@@ -24,6 +24,9 @@ log_init(const char *progname, int to_stderr, int verbose)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static void log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
 {
