@@ -54,7 +54,8 @@ contact_parse(struct party_contact *c, const char *arg)
 			               i + 1, caps[i] - 1);
 		memcpy(fields[i], p, n);
 		fields[i][n] = '\0';
-		p = bar + 1;
+		if (bar != NULL)
+			p = bar + 1;
 	}
 	PL_TRY(codec_id_check("--contact role", c->role));
 	if (!party_languages_ok(c->languages))

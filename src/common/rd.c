@@ -44,6 +44,8 @@ rd_ptr(struct rd *rd, const char *field, size_t n, const uint8_t **out)
 {
 	PL_TRY(rd_need(rd, field, n));
 	*out = rd->p;
+	if (n == 0)
+		return PL_OK; /* p may be NULL for empty input: no arithmetic on it */
 	rd->p += n;
 	rd->left -= n;
 	rd->off += n;
