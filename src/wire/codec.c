@@ -94,7 +94,7 @@ codec_label_read(struct rd *rd, const char label[static CODEC_LABEL_LEN])
 
 	PL_TRY(rd_ptr(rd, "label", CODEC_LABEL_LEN, &p));
 	if (memcmp(p, label, CODEC_LABEL_LEN) != 0)
-		return rd_fail(rd, PL_E_PROTO, off, "not a %s (label mismatch)", rd->what);
+		return rd_fail(rd, PL_E_PROTO, off, "label does not say %s", rd->what);
 	return PL_OK;
 }
 
