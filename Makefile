@@ -27,7 +27,7 @@ LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljanss
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
 
 # Layers, lowest first; see docs/architecture.md.
-LAYERS	 = common crypto wire core
+LAYERS	 = common crypto wire tlog core
 LIB_SRC	 = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_SRC	 = $(sort $(wildcard src/cli/*.c))
