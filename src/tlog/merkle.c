@@ -7,6 +7,7 @@
  * perfect too; so at most two siblings are imperfect, and an imperfect
  * subtree's hash is assembled from at most 64 perfect ones.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "merkle.h"
@@ -52,6 +53,35 @@ static int
 is_pow2(uint64_t n)
 {
 	return n != 0 && (n & (n - 1)) == 0;
+}
+
+enum pl_err
+merkle_root_from_leaves(uint8_t out[static HASH_LEN], const uint8_t (*leaves)[HASH_LEN], uint64_t n)
+{
+	/* stack[0..top) are the perfect subtrees so far, largest first: one per 1 bit of i. */
+	uint8_t stack[64][HASH_LEN], h[HASH_LEN];
+	size_t top = 0;
+	uint64_t i, j;
+
+	if (n == 0) {
+		hash_sha256(out, "", 0); /* SPEC: RFC9162 2.1.1 MTH({}) = SHA-256() */
+		return PL_OK;
+	}
+	if (leaves == NULL || n > SIZE_MAX / HASH_LEN)
+		return pl_errf(PL_E_ARG, "merkle: no array of %llu leaf hashes",
+		               (unsigned long long)n);
+	for (i = 0; i < n; i++) {
+		memcpy(h, leaves[i], HASH_LEN);
+		/* Leaf i completes one perfect subtree per trailing 1 bit of i. */
+		for (j = i; j & 1; j >>= 1)
+			merkle_node_hash(h, stack[--top], h);
+		memcpy(stack[top++], h, HASH_LEN);
+	}
+	/* SPEC: RFC9162 2.1.1 MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n])), folded from the right. */
+	memcpy(out, stack[top - 1], HASH_LEN);
+	while (top-- > 1)
+		merkle_node_hash(out, stack[top - 1], out);
+	return PL_OK;
 }
 
 /*
@@ -129,7 +159,8 @@ enum pl_err
 merkle_consistency_proof(uint8_t proof[][HASH_LEN], size_t *n, const struct merkle_source *src,
                          uint64_t size1, uint64_t size2)
 {
-	uint8_t tmp[MERKLE_PROOF_MAX + 1][HASH_LEN];
+	/* At most one hash per level (64) plus the final one: MERKLE_PROOF_MAX. */
+	uint8_t tmp[MERKLE_PROOF_MAX][HASH_LEN];
 	uint64_t start = 0, len = size2, m = size1, k;
 	size_t depth = 0, i;
 	int b = 1;
@@ -176,7 +207,7 @@ merkle_verify_inclusion(const uint8_t leaf_hash[static HASH_LEN], uint64_t index
 
 	/* SPEC: RFC9162 2.1.3.2 step 1 */
 	if (index >= size)
-		return pl_errf(PL_E_CRYPTO, "inclusion proof: index %llu >= tree size %llu",
+		return pl_errf(PL_E_PROTO, "inclusion proof: index %llu >= tree size %llu",
 		               (unsigned long long)index, (unsigned long long)size);
 	sn = size - 1;
 	memcpy(r, leaf_hash, HASH_LEN);
@@ -216,12 +247,13 @@ merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t proof[][
 
 	/* A proof from the empty tree proves nothing (testdata: always an error). */
 	if (size1 == 0 || size1 > size2)
-		return pl_errf(PL_E_CRYPTO, "consistency proof: sizes %llu -> %llu",
+		return pl_errf(PL_E_PROTO, "consistency proof: sizes %llu -> %llu",
 		               (unsigned long long)size1, (unsigned long long)size2);
 	if (size1 == size2) {
 		if (n != 0)
 			return pl_errf(PL_E_CRYPTO,
-			               "consistency proof: equal sizes need no hashes");
+			               "consistency proof: %zu hashes for equal sizes %llu, want 0",
+			               n, (unsigned long long)size1);
 		if (memcmp(root1, root2, HASH_LEN) != 0)
 			return pl_errf(PL_E_CRYPTO,
 			               "consistency proof: different roots for one size %llu",
@@ -277,20 +309,12 @@ static enum pl_err
 mem_get(void *ctx, uint64_t index, uint64_t size, uint8_t out[HASH_LEN])
 {
 	const struct merkle_mem *m = ctx;
-	uint8_t l[HASH_LEN], r[HASH_LEN];
 
 	if (size == 0 || index > m->n || size > m->n - index || !is_pow2(size) || index % size != 0)
 		return pl_errf(PL_E_STATE, "merkle: no subtree [%llu, +%llu) in %llu leaves",
 		               (unsigned long long)index, (unsigned long long)size,
 		               (unsigned long long)m->n);
-	if (size == 1) {
-		memcpy(out, m->leaves[index], HASH_LEN);
-		return PL_OK;
-	}
-	PL_TRY(mem_get(ctx, index, size / 2, l));
-	PL_TRY(mem_get(ctx, index + size / 2, size / 2, r));
-	merkle_node_hash(out, l, r);
-	return PL_OK;
+	return merkle_root_from_leaves(out, m->leaves + index, size);
 }
 
 void

@@ -20,8 +20,14 @@
 #include "../common/err.h"
 #include "../crypto/hash.h"
 
-/* Longest proof: one hash per level of a tree of 2^64 - 1 leaves (two for consistency's first). */
-#define MERKLE_PROOF_MAX 64
+/*
+ * Longest proof, and the room a caller gives the proof generators.  A tree
+ * of up to 2^64 - 1 leaves has at most 64 levels, so an inclusion proof has
+ * at most 64 hashes; a consistency proof can have one more, the old tree's
+ * last subtree when the walk ends on a leaf after a right turn
+ * (2^63 + 1 -> 2^64 - 1 needs 65).
+ */
+#define MERKLE_PROOF_MAX 65
 
 struct merkle_source {
 	/* Hash of the perfect subtree over leaves [index, index + size). */
@@ -31,37 +37,55 @@ struct merkle_source {
 
 /* SHA-256(0x00 || leaf). */
 void merkle_leaf_hash(uint8_t out[static HASH_LEN], const void *leaf, size_t n);
-/* SHA-256(0x01 || left || right). */
+/* SHA-256(0x01 || left || right).  out may be left or right. */
 void merkle_node_hash(uint8_t out[static HASH_LEN], const uint8_t left[static HASH_LEN],
                       const uint8_t right[static HASH_LEN]);
 
-/* Root of a tree of size leaves (SHA-256("") for size 0). */
+/*
+ * Root of the tree over n leaf hashes held in memory, computed left to right
+ * with a stack of at most 64 hashes (SHA-256("") for n == 0).  PL_E_ARG if
+ * leaves is NULL with n > 0 or n does not fit in memory.
+ */
+PL_MUST_USE enum pl_err merkle_root_from_leaves(uint8_t out[static HASH_LEN],
+                                                const uint8_t (*leaves)[HASH_LEN], uint64_t n);
+
+/* Root of a tree of size leaves (SHA-256("") for size 0), from at most 64 reads. */
 PL_MUST_USE enum pl_err merkle_root(uint8_t out[static HASH_LEN], const struct merkle_source *src,
                                     uint64_t size);
 
 /*
  * Inclusion proof of leaf index in a tree of size leaves; writes *n hashes
- * into proof (room for MERKLE_PROOF_MAX).  PL_E_ARG if index >= size.
+ * into proof, which the caller owns and sizes MERKLE_PROOF_MAX.  PL_E_ARG if
+ * index >= size.  On any error *n is 0 and proof is untouched.
  */
 PL_MUST_USE enum pl_err merkle_inclusion_proof(uint8_t proof[][HASH_LEN], size_t *n,
                                                const struct merkle_source *src, uint64_t index,
                                                uint64_t size);
 
 /*
- * Consistency proof from size1 to size2 (0 < size1 <= size2); *n hashes,
- * none when size1 == size2.
+ * Consistency proof from size1 to size2 (0 < size1 <= size2); *n hashes into
+ * the caller's proof[MERKLE_PROOF_MAX], none when size1 == size2.  PL_E_ARG
+ * for other sizes.  On any error *n is 0 and proof is untouched.
  */
 PL_MUST_USE enum pl_err merkle_consistency_proof(uint8_t proof[][HASH_LEN], size_t *n,
                                                  const struct merkle_source *src, uint64_t size1,
                                                  uint64_t size2);
 
-/* RFC 9162 2.1.3.2.  PL_E_CRYPTO if the proof does not lead to root. */
+/*
+ * RFC 9162 2.1.3.2.  PL_E_PROTO if index >= size; PL_E_CRYPTO if the proof
+ * has the wrong number of hashes or does not lead to root.
+ */
 PL_MUST_USE enum pl_err merkle_verify_inclusion(const uint8_t leaf_hash[static HASH_LEN],
                                                 uint64_t index, uint64_t size,
                                                 const uint8_t proof[][HASH_LEN], size_t n,
                                                 const uint8_t root[static HASH_LEN]);
 
-/* RFC 9162 2.1.4.2.  PL_E_CRYPTO if the proof does not link root1 to root2. */
+/*
+ * RFC 9162 2.1.4.2.  PL_E_PROTO unless 0 < size1 <= size2 (a proof from the
+ * empty tree proves nothing); PL_E_CRYPTO if the proof has the wrong number
+ * of hashes or does not link root1 to root2.  Equal sizes need no hashes and
+ * equal roots.
+ */
 PL_MUST_USE enum pl_err merkle_verify_consistency(uint64_t size1, uint64_t size2,
                                                   const uint8_t proof[][HASH_LEN], size_t n,
                                                   const uint8_t root1[static HASH_LEN],
@@ -69,7 +93,8 @@ PL_MUST_USE enum pl_err merkle_verify_consistency(uint64_t size1, uint64_t size2
 
 /*
  * A source over leaf hashes held in memory (tests, small trees, bundles):
- * each get() hashes the subtree, O(size).
+ * each get() hashes the subtree, O(size).  src borrows mem, which borrows
+ * leaves; both must outlive src's use.
  */
 struct merkle_mem {
 	const uint8_t (*leaves)[HASH_LEN];

@@ -4,8 +4,9 @@
  * Every probe in tests/vectors/rfc6962-merkle (196 files, valid and
  * invalid) runs as its own test; the reference tree of
  * tests/vectors/signed-note/generated-vectors.json checks roots and that our
- * generated proofs equal the published ones byte for byte; a synthetic tree
- * of 2^40 + 3 leaves checks 64-bit sizes and the O(log n) read bound.
+ * generated proofs equal the published ones byte for byte; synthetic trees
+ * of 2^40 + 3 and 2^64 - 1 leaves check 64-bit sizes, the longest proofs
+ * and the O(log n) read bound.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -26,7 +27,11 @@
 #define TREE_VEC  "tests/vectors/signed-note/generated-vectors.json"
 #define MAX_CASES 256
 
-/* Strict RFC 4648 section 4 base64; returns the decoded length or -1. */
+/*
+ * Strict RFC 4648 section 4 base64 (padding required, no whitespace, pad bits
+ * zero); returns the decoded length or -1.  libsodium has one, but only
+ * src/crypto may use libsodium.
+ */
 static long
 b64(uint8_t *out, size_t cap, const char *s)
 {
@@ -59,6 +64,10 @@ b64(uint8_t *out, size_t cap, const char *s)
 				if (o == cap)
 					return -1;
 				out[o++] = t[k];
+			}
+			for (; k < 3; k++) {
+				if (t[k] != 0)
+					return -1; /* RFC 4648 3.5: non-zero pad bits */
 			}
 			acc = 0;
 		}
@@ -171,6 +180,12 @@ run_probe(void **state)
 		         got_err ? "error" : "success", pl_err_msg());
 }
 
+static int
+probe_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct probe *)a)->path, ((const struct probe *)b)->path);
+}
+
 static void
 scan(const char *dir, int inclusion)
 {
@@ -243,7 +258,15 @@ test_reference_tree(void **state)
 		mem.n = size;
 		assert_int_equal(merkle_root(got, &src, size), PL_OK);
 		assert_memory_equal(got, want, HASH_LEN);
+		assert_int_equal(
+		        merkle_root_from_leaves(got, (const uint8_t(*)[HASH_LEN])leaves, size),
+		        PL_OK);
+		assert_memory_equal(got, want, HASH_LEN);
 	}
+	/* Sizes 0..8; every (m, n) with m < n <= 8; every 0 < m < n <= 8. */
+	assert_int_equal(json_object_size(json_object_get(t, "roots_hex_by_size")), 9);
+	assert_int_equal(json_object_size(json_object_get(t, "inclusion_proofs")), 36);
+	assert_int_equal(json_object_size(json_object_get(t, "consistency_proofs")), 28);
 	mem.n = 8;
 	json_object_foreach(json_object_get(t, "inclusion_proofs"), key, v)
 	{
@@ -353,6 +376,18 @@ synth_hash(struct synth *s, uint64_t index, uint64_t size, uint8_t out[HASH_LEN]
 	return PL_OK;
 }
 
+static void
+synth_init(struct synth *s, const uint64_t marks[N_MARKS])
+{
+	int i;
+
+	memcpy(s->marks, marks, sizeof(s->marks));
+	merkle_leaf_hash(s->uniform[0], "x", 1);
+	for (i = 1; i < 64; i++)
+		merkle_node_hash(s->uniform[i], s->uniform[i - 1], s->uniform[i - 1]);
+	s->reads = 0;
+}
+
 static enum pl_err
 synth_get(void *ctx, uint64_t index, uint64_t size, uint8_t out[HASH_LEN])
 {
@@ -372,20 +407,15 @@ test_large_tree(void **state)
 	struct merkle_source src = { synth_get, &s };
 	uint8_t root[HASH_LEN], root_old[HASH_LEN], leaf[HASH_LEN];
 	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN];
-	uint64_t targets[3] = { size - 2, ((uint64_t)1 << 39) + 5, 0 };
+	const uint64_t targets[3] = { size - 2, ((uint64_t)1 << 39) + 5, 0 };
+	const uint64_t marks[N_MARKS] = {
+		targets[0], targets[1], targets[2], old - 1, old, size - 1
+	};
 	size_t n;
 	int i;
 
 	(void)state;
-	s.marks[0] = targets[0];
-	s.marks[1] = targets[1];
-	s.marks[2] = targets[2];
-	s.marks[3] = old - 1;
-	s.marks[4] = old;
-	s.marks[5] = size - 1;
-	merkle_leaf_hash(s.uniform[0], "x", 1);
-	for (i = 1; i < 64; i++)
-		merkle_node_hash(s.uniform[i], s.uniform[i - 1], s.uniform[i - 1]);
+	synth_init(&s, marks);
 
 	s.reads = 0;
 	assert_int_equal(merkle_root(root, &src, size), PL_OK);
@@ -416,6 +446,157 @@ test_large_tree(void **state)
 	/* Sizes past 2^63 are arithmetic, not a crash. */
 	assert_int_equal(merkle_verify_inclusion(leaf, UINT64_MAX - 1, UINT64_MAX, proof, n, root),
 	                 PL_E_CRYPTO);
+}
+
+/*
+ * The largest trees a uint64_t can count: an inclusion proof of 64 hashes
+ * and a consistency proof of MERKLE_PROOF_MAX (65), both written into
+ * exactly MERKLE_PROOF_MAX slots (ASan checks the bound).
+ */
+static void
+test_longest_proofs(void **state)
+{
+	const uint64_t size = UINT64_MAX, old = ((uint64_t)1 << 63) + 1;
+	const uint64_t marks[N_MARKS] = { 0, old - 1, old, size - 2, size - 1, 12345 };
+	static struct synth s;
+	struct merkle_source src = { synth_get, &s };
+	uint8_t root[HASH_LEN], root_old[HASH_LEN], leaf[HASH_LEN];
+	uint8_t(*proof)[HASH_LEN] = malloc(MERKLE_PROOF_MAX * HASH_LEN);
+	size_t n;
+
+	(void)state;
+	assert_non_null(proof);
+	synth_init(&s, marks);
+	assert_int_equal(merkle_root(root, &src, size), PL_OK);
+	assert_int_equal(s.reads, 64);
+	assert_int_equal(merkle_root(root_old, &src, old), PL_OK);
+
+	s.reads = 0;
+	assert_int_equal(merkle_consistency_proof(proof, &n, &src, old, size), PL_OK);
+	assert_int_equal(n, MERKLE_PROOF_MAX);
+	assert_true(s.reads <= 3 * 64);
+	assert_int_equal(merkle_verify_consistency(old, size, proof, n, root_old, root), PL_OK);
+	assert_int_equal(merkle_verify_consistency(old, size, proof, n - 1, root_old, root),
+	                 PL_E_CRYPTO);
+
+	s.reads = 0;
+	assert_int_equal(merkle_inclusion_proof(proof, &n, &src, size - 2, size), PL_OK);
+	assert_int_equal(n, 64);
+	assert_true(s.reads <= 2 * 64);
+	mark_leaf(leaf, size - 2);
+	assert_int_equal(merkle_verify_inclusion(leaf, size - 2, size, proof, n, root), PL_OK);
+	assert_int_equal(merkle_verify_inclusion(leaf, size - 3, size, proof, n, root),
+	                 PL_E_CRYPTO);
+	free(proof);
+}
+
+/* merkle_root_from_leaves agrees with merkle_root over a source for every size to 70. */
+static void
+test_root_from_leaves(void **state)
+{
+	uint8_t leaves[70][HASH_LEN], a[HASH_LEN], z[HASH_LEN], want[HASH_LEN];
+	struct merkle_source src;
+	struct merkle_mem mem = { (const uint8_t(*)[HASH_LEN])leaves, 70 };
+	uint64_t n;
+	uint8_t b;
+
+	(void)state;
+	for (n = 0; n < 70; n++) {
+		b = (uint8_t)n;
+		merkle_leaf_hash(leaves[n], &b, 1);
+	}
+	merkle_mem_source(&src, &mem);
+	for (n = 0; n <= 70; n++) {
+		mem.n = n;
+		assert_int_equal(merkle_root_from_leaves(a, (const uint8_t(*)[HASH_LEN])leaves, n),
+		                 PL_OK);
+		assert_int_equal(merkle_root(z, &src, n), PL_OK);
+		assert_memory_equal(a, z, HASH_LEN);
+	}
+	/* The three-leaf tree by hand: HASH(0x01 || HASH(0x01 || l0 || l1) || l2). */
+	merkle_node_hash(want, leaves[0], leaves[1]);
+	merkle_node_hash(want, want, leaves[2]);
+	assert_int_equal(merkle_root_from_leaves(a, (const uint8_t(*)[HASH_LEN])leaves, 3), PL_OK);
+	assert_memory_equal(a, want, HASH_LEN);
+	pl_err_clear();
+	assert_int_equal(merkle_root_from_leaves(a, NULL, 1), PL_E_ARG);
+	assert_true(pl_err_msg()[0] != '\0');
+}
+
+/* Bad sizes are malformed input (PL_E_PROTO); a proof that fails is PL_E_CRYPTO. */
+static void
+test_error_codes(void **state)
+{
+	uint8_t leaves[5][HASH_LEN], r4[HASH_LEN], r5[HASH_LEN];
+	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN];
+	struct merkle_source src;
+	struct merkle_mem mem = { (const uint8_t(*)[HASH_LEN])leaves, 5 };
+	size_t n, i;
+	uint8_t b;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		b = (uint8_t)i;
+		merkle_leaf_hash(leaves[i], &b, 1);
+	}
+	merkle_mem_source(&src, &mem);
+	assert_int_equal(merkle_root(r5, &src, 5), PL_OK);
+	mem.n = 4;
+	assert_int_equal(merkle_root(r4, &src, 4), PL_OK);
+	mem.n = 5;
+	assert_int_equal(merkle_inclusion_proof(proof, &n, &src, 4, 5), PL_OK);
+
+	pl_err_clear();
+	assert_int_equal(merkle_verify_inclusion(leaves[4], 5, 5, proof, n, r5), PL_E_PROTO);
+	assert_non_null(strstr(pl_err_msg(), "index 5 >= tree size 5"));
+	assert_int_equal(merkle_verify_inclusion(leaves[4], 0, 0, proof, n, r5), PL_E_PROTO);
+	assert_int_equal(merkle_verify_inclusion(leaves[4], 4, 5, proof, n + 1, r5), PL_E_CRYPTO);
+	assert_non_null(strstr(pl_err_msg(), "too many"));
+	assert_int_equal(merkle_verify_inclusion(leaves[4], 4, 5, proof, n - 1, r5), PL_E_CRYPTO);
+	assert_non_null(strstr(pl_err_msg(), "too few"));
+
+	assert_int_equal(merkle_consistency_proof(proof, &n, &src, 4, 5), PL_OK);
+	assert_int_equal(merkle_verify_consistency(4, 5, proof, n, r4, r5), PL_OK);
+	assert_int_equal(merkle_verify_consistency(0, 5, proof, n, r4, r5), PL_E_PROTO);
+	assert_int_equal(merkle_verify_consistency(0, 0, proof, 0, r4, r4), PL_E_PROTO);
+	assert_int_equal(merkle_verify_consistency(6, 5, proof, n, r4, r5), PL_E_PROTO);
+	assert_int_equal(merkle_verify_consistency(4, 5, proof, 0, r4, r5), PL_E_CRYPTO);
+	/* Equal sizes: empty proof and equal roots, nothing else. */
+	assert_int_equal(merkle_verify_consistency(5, 5, proof, 0, r5, r5), PL_OK);
+	assert_int_equal(merkle_verify_consistency(5, 5, proof, 1, r5, r5), PL_E_CRYPTO);
+	assert_int_equal(merkle_verify_consistency(5, 5, proof, 0, r4, r5), PL_E_CRYPTO);
+
+	/* A failing source's error comes back unchanged, and no proof is written. */
+	mem.n = 3;
+	n = 99;
+	memset(proof, 0xaa, sizeof(proof));
+	assert_int_equal(merkle_inclusion_proof(proof, &n, &src, 0, 5), PL_E_STATE);
+	assert_int_equal(n, 0);
+	assert_int_equal(proof[0][0], 0xaa);
+	assert_int_equal(merkle_consistency_proof(proof, &n, &src, 2, 5), PL_E_STATE);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_base64(void **state)
+{
+	uint8_t out[8];
+
+	(void)state;
+	assert_int_equal(b64(out, sizeof(out), ""), 0);
+	assert_int_equal(b64(out, sizeof(out), "Zm9vYmFy"), 6);
+	assert_memory_equal(out, "foobar", 6);
+	assert_int_equal(b64(out, sizeof(out), "Zm8="), 2);
+	assert_int_equal(b64(out, sizeof(out), "Zg=="), 1);
+	assert_int_equal(b64(out, sizeof(out), "Zh=="), -1); /* pad bits */
+	assert_int_equal(b64(out, sizeof(out), "Zm9="), -1); /* pad bits */
+	assert_int_equal(b64(out, sizeof(out), "Zg="), -1);
+	assert_int_equal(b64(out, sizeof(out), "Zg"), -1);
+	assert_int_equal(b64(out, sizeof(out), "Z=g="), -1);
+	assert_int_equal(b64(out, sizeof(out), "Zm8=Zm8="), -1);
+	assert_int_equal(b64(out, sizeof(out), "Zm9v YmFy"), -1);
+	assert_int_equal(b64(out, sizeof(out), "Zm9-"), -1); /* base64url */
+	assert_int_equal(b64(out, 5, "Zm9vYmFy"), -1);
 }
 
 static void
@@ -503,15 +684,21 @@ main(void)
 		              VEC_DIR);
 		return 1;
 	}
+	/* readdir order varies between file systems; report in a fixed order. */
+	qsort(probes, n_probes, sizeof(probes[0]), probe_cmp);
 	for (i = 0; i < n_probes; i++) {
+		cases[n] = (struct CMUnitTest)cmocka_unit_test_prestate(run_probe, &probes[i]);
+		/* Named by the path under VEC_DIR, e.g. "inclusion/1/modified-proof[0]-bit-@3.json". */
 		cases[n].name = probes[i].path + strlen(VEC_DIR) + 1;
-		cases[n].test_func = run_probe;
-		cases[n].initial_state = &probes[i];
 		n++;
 	}
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_reference_tree);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_tree_and_bad_sizes);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_base64);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_from_leaves);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_large_tree);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_longest_proofs);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_error_codes);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_proof_tampering);
 	return _cmocka_run_group_tests("merkle", cases, n, group_setup, NULL);
 }
