@@ -121,3 +121,41 @@ cr_unhex(uint8_t *out, size_t n, const char *s)
 		return pl_errf(PL_E_PROTO, "hex: expected %zu hex digits", 2 * n);
 	return PL_OK;
 }
+
+void
+cr_b64_encode(char *out, size_t out_cap, const uint8_t *p, size_t n)
+{
+	(void)sodium_bin2base64(out, out_cap, p, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+enum pl_err
+cr_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *s, size_t n)
+{
+	const char *end = NULL;
+	size_t i;
+
+	*out_len = 0;
+	/*
+	 * libsodium 1.0.18 maps some bytes >= 0x80 to base64 digits (found by
+	 * fuzz_checkpoint; tests/fuzz/regressions/checkpoint/): check the
+	 * alphabet first.
+	 */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '='))
+			return pl_errf(PL_E_PROTO, "base64: byte 0x%02x at %zu is not base64", c,
+			               i);
+	}
+	if (sodium_base642bin(out, cap, s, n, NULL, out_len, &end,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != s + n) {
+		*out_len = 0;
+		return pl_errf(PL_E_PROTO,
+		               "base64: not canonical standard base64, or longer than "
+		               "%zu bytes",
+		               cap);
+	}
+	return PL_OK;
+}

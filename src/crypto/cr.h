@@ -41,4 +41,16 @@ void cr_hex(char *out, const uint8_t *p, size_t n);
 /* Decode exactly n bytes of hex from s; PL_E_PROTO unless s is 2n hex digits. */
 PL_MUST_USE enum pl_err cr_unhex(uint8_t *out, size_t n, const char *s);
 
+/*
+ * Standard base64 with padding (RFC 4648 section 4), libsodium's strict
+ * decoder: bad characters, bad padding and non-zero trailing bits are
+ * refused.  cr_b64_encode writes a NUL-terminated string; out_cap must be at
+ * least CR_B64_LEN(n).  cr_b64_decode decodes exactly n characters into at
+ * most cap bytes and sets *out_len; PL_E_PROTO on any fault.
+ */
+#define CR_B64_LEN(n) ((((n) + 2) / 3) * 4 + 1)
+void cr_b64_encode(char *out, size_t out_cap, const uint8_t *p, size_t n);
+PL_MUST_USE enum pl_err cr_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *s,
+                                      size_t n);
+
 #endif

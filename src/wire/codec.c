@@ -38,9 +38,15 @@ codec_id_check(const char *what, const char *s)
 	return PL_OK;
 }
 
-/* SPEC: RFC 3629 section 4 (UTF-8 syntax): shortest form, no surrogates, <= U+10FFFF. */
 int
 codec_text_ok(const uint8_t *p, size_t n, int multiline)
+{
+	return codec_utf8_ok(p, n, multiline ? CODEC_ALLOW_NL | CODEC_ALLOW_TAB : 0);
+}
+
+/* SPEC: RFC 3629 section 4 (UTF-8 syntax): shortest form, no surrogates, <= U+10FFFF. */
+int
+codec_utf8_ok(const uint8_t *p, size_t n, unsigned allow)
 {
 	size_t i = 0, k, len;
 	uint32_t cp, min;
@@ -49,7 +55,10 @@ codec_text_ok(const uint8_t *p, size_t n, int multiline)
 		unsigned char c = p[i];
 
 		if (c < 0x80) {
-			if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t'))) || c == 0x7f)
+			if (c < 0x20 && !((allow & CODEC_ALLOW_NL) && c == '\n') &&
+			    !((allow & CODEC_ALLOW_TAB) && c == '\t'))
+				return 0;
+			if (c == 0x7f && !(allow & CODEC_ALLOW_C1))
 				return 0;
 			i++;
 			continue;
@@ -73,7 +82,7 @@ codec_text_ok(const uint8_t *p, size_t n, int multiline)
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return 0;
 		/* C1 controls are as unwelcome as C0 ones in a record people read. */
-		if (cp >= 0x80 && cp <= 0x9f)
+		if (cp >= 0x80 && cp <= 0x9f && !(allow & CODEC_ALLOW_C1))
 			return 0;
 		i += len;
 	}

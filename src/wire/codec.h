@@ -28,6 +28,13 @@ PL_MUST_USE enum pl_err codec_id_check(const char *what, const char *s);
 /* Check n bytes as UTF-8 text without control characters (tab and newline allowed if multiline). */
 int codec_text_ok(const uint8_t *p, size_t n, int multiline);
 
+/* What codec_utf8_ok lets through besides printable text. */
+#define CODEC_ALLOW_NL  0x01u /* U+000A */
+#define CODEC_ALLOW_TAB 0x02u /* U+0009 */
+#define CODEC_ALLOW_C1  0x04u /* U+007F..U+009F, which signed notes allow */
+/* Valid UTF-8 (RFC 3629) with no C0 control characters beyond those allowed. */
+int codec_utf8_ok(const uint8_t *p, size_t n, unsigned allow);
+
 PL_MUST_USE enum pl_err codec_label_write(struct buf *b, const char label[static CODEC_LABEL_LEN]);
 PL_MUST_USE enum pl_err codec_label_read(struct rd *rd, const char label[static CODEC_LABEL_LEN]);
 PL_MUST_USE enum pl_err codec_id_write(struct buf *b, const char *id);

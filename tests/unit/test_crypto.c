@@ -145,6 +145,29 @@ test_aead(void **state)
 }
 
 static void
+test_base64(void **state)
+{
+	uint8_t out[8];
+	char enc[CR_B64_LEN(5)];
+	size_t n;
+
+	(void)state;
+	cr_b64_encode(enc, sizeof(enc), (const uint8_t *)"hello", 5);
+	assert_string_equal(enc, "aGVsbG8=");
+	assert_int_equal(cr_b64_decode(out, sizeof(out), &n, enc, strlen(enc)), PL_OK);
+	assert_int_equal(n, 5);
+	assert_memory_equal(out, "hello", 5);
+	assert_int_equal(cr_b64_decode(out, sizeof(out), &n, "aGVsbG8", 7), PL_E_PROTO);
+	assert_int_equal(cr_b64_decode(out, sizeof(out), &n, "aGVsbG9=", 8), PL_E_PROTO);
+	assert_int_equal(cr_b64_decode(out, sizeof(out), &n, "aGVs bG8=", 9), PL_E_PROTO);
+	assert_int_equal(cr_b64_decode(out, 4, &n, "aGVsbG8=", 8), PL_E_PROTO);
+	/* Regression: libsodium 1.0.18 alone accepts 0xc1 as a digit. */
+	assert_int_equal(cr_b64_decode(out, sizeof(out), &n, "aGVs\xc1G8=", 8), PL_E_PROTO);
+	assert_non_null(strstr(pl_err_msg(), "0xc1"));
+	assert_int_equal(n, 0);
+}
+
+static void
 test_keys_sign_and_open(void **state)
 {
 	struct keys *a = keys_new(), *b = keys_new();
@@ -258,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_ed25519_rfc8032),
 		cmocka_unit_test(test_sealed_key),
 		cmocka_unit_test(test_aead),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_keys_sign_and_open),
 		cmocka_unit_test(test_keys_from_secret_is_deterministic),
 		cmocka_unit_test(test_wrap_unwrap),
