@@ -44,21 +44,24 @@ pl_err_name(enum pl_err err)
 enum pl_err
 pl_errf_at(const char *file, int line, enum pl_err err, const char *fmt, ...)
 {
+	char tmp[PL_ERR_MSG_MAX];
 	va_list ap;
 	int n;
 
+	/* Format aside first: callers may pass pl_err_msg() itself as an argument. */
 	va_start(ap, fmt);
-	n = vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		err_msg[0] = '\0';
+		tmp[0] = '\0';
 #ifdef PL_DEBUG
-	else if ((size_t)n < sizeof(err_msg))
-		(void)snprintf(err_msg + n, sizeof(err_msg) - (size_t)n, " [%s:%d]", file, line);
+	else if ((size_t)n < sizeof(tmp))
+		(void)snprintf(tmp + n, sizeof(tmp) - (size_t)n, " [%s:%d]", file, line);
 #else
 	(void)file;
 	(void)line;
 #endif
+	memcpy(err_msg, tmp, sizeof(err_msg));
 	return err;
 }
 
