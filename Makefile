@@ -14,7 +14,7 @@
 CC	?= cc
 FUZZCC	?= clang
 B	?= build
-PKGS	 = libsodium jansson
+PKGS	 = libsodium jansson sqlite3
 
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
@@ -23,11 +23,11 @@ HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CPPFLAGS += -D_DEFAULT_SOURCE -Isrc
 OPT	?= -O2 -g
 CFLAGS	 = $(WARN) $(HARDEN) $(OPT) $(EXTRA_CFLAGS)
-LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljansson)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljansson -lsqlite3)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
 
 # Layers, lowest first; see docs/architecture.md.
-LAYERS	 = common crypto wire tlog core
+LAYERS	 = common crypto wire tlog store core
 LIB_SRC	 = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_SRC	 = $(sort $(wildcard src/cli/*.c))

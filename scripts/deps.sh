@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config libsodium-dev libjansson-dev
-libcmocka-dev python3 python3-cryptography"
+libcmocka-dev libsqlite3-dev python3 python3-cryptography"
 
 missing=""
 for p in $PKGS; do
