@@ -19,6 +19,7 @@
 int cmd_keygen_main(int argc, char **argv);
 int cmd_key_main(int argc, char **argv);
 int cmd_verify_main(int argc, char **argv);
+int cmd_log_main(int argc, char **argv);
 
 /* "parley: <fmt>" on stderr; returns 1 so callers can "return cli_fail(...)". */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@ static const struct {
 } cmds[] = {
 	{ "keygen", cmd_keygen_main, "make a party's keys and signed record, in a key file" },
 	{ "key", cmd_key_main, "show, check or export a key file" },
+	{ "log", cmd_log_main, "inspect, checkpoint and verify a transcript log" },
 	{ "verify", cmd_verify_main, "check a signed checkpoint or a tlog-proof offline" },
 };
 
