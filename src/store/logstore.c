@@ -11,6 +11,11 @@
  * The right edge of the tree (one pending left sibling per level, at most
  * 64) is kept in memory and rebuilt from node on open, so an append reads
  * nothing from disk.
+ *
+ * The upper levels (subtrees of 2^CACHE_LEVEL leaves and more, 1/512 of the
+ * rows: 640 KiB for 10^7 entries) are also kept in memory, loaded on open
+ * and extended after each committed append, so that a proof asks SQLite
+ * only for its CACHE_LEVEL lowest hashes; each query costs microseconds.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,10 +23,12 @@
 #include <sqlite3.h>
 
 #include "../common/alloc.h"
+#include "../common/log.h"
 #include "../tlog/checkpoint.h"
 #include "logstore.h"
 
 #define SCHEMA_VERSION 1
+#define CACHE_LEVEL    10
 
 struct logstore {
 	sqlite3 *db;
@@ -29,6 +36,9 @@ struct logstore {
 	uint8_t edge[64]
 	            [HASH_LEN]; /* edge[l]: node(l, (size >> l) - 1) when bit l of size is set */
 	sqlite3_stmt *get_node, *put_node, *put_leaf, *get_leaf;
+	uint8_t (*cache[64])[HASH_LEN]; /* cache[l][i] = node(l, i) for l >= CACHE_LEVEL */
+	uint64_t cache_n[64], cache_cap[64];
+	int no_cache; /* set if the upper levels could not be kept: every read goes to SQLite */
 };
 
 static const char schema_sql[] =
@@ -49,6 +59,9 @@ static const char count_sql[] = "SELECT COALESCE(MAX(idx) + 1, 0) FROM leaf";
 static const char put_cp_sql[] = "INSERT OR REPLACE INTO checkpoint(size, note) VALUES(?1, ?2)";
 static const char last_cp_sql[] = "SELECT size, note FROM checkpoint ORDER BY size DESC LIMIT 1";
 static const char all_leaves_sql[] = "SELECT idx, data FROM leaf ORDER BY idx";
+static const char upper_sql[] =
+        "SELECT level, idx, hash FROM node WHERE level >= ?1 AND idx < (?2 >> level)"
+        " ORDER BY level, idx";
 
 static enum pl_err
 db_err(struct logstore *ls, const char *what)
@@ -120,7 +133,81 @@ source_get(void *ctx, uint64_t index, uint64_t size, uint8_t out[HASH_LEN])
 		return pl_errf(PL_E_STATE, "log store: no subtree [%llu, +%llu) in %llu entries",
 		               (unsigned long long)index, (unsigned long long)size,
 		               (unsigned long long)ls->size);
+	if (level >= CACHE_LEVEL && (index >> level) < ls->cache_n[level]) {
+		memcpy(out, ls->cache[level][index >> level], HASH_LEN);
+		return PL_OK;
+	}
 	return node_get(ls, level, index >> level, out);
+}
+
+/* Append node(level, idx) to the in-memory upper levels; idx must be the next one. */
+static enum pl_err
+cache_push(struct logstore *ls, unsigned level, uint64_t idx, const uint8_t h[HASH_LEN])
+{
+	if (idx != ls->cache_n[level])
+		return pl_errf(PL_E_STORE,
+		               "log store: hash at level %u index %llu is missing: "
+		               "corrupt or truncated",
+		               level, (unsigned long long)ls->cache_n[level]);
+	if (ls->cache_n[level] == ls->cache_cap[level]) {
+		uint64_t cap = ls->cache_cap[level] ? 2 * ls->cache_cap[level] : 64;
+		void *p = pl_realloc(ls->cache[level], (size_t)cap * HASH_LEN);
+
+		if (p == NULL)
+			return pl_errf(PL_E_NOMEM, "log store: out of memory for the upper levels");
+		ls->cache[level] = p;
+		ls->cache_cap[level] = cap;
+	}
+	memcpy(ls->cache[level][ls->cache_n[level]++], h, HASH_LEN);
+	return PL_OK;
+}
+
+/* Bring the upper levels up to the current size, from disk. */
+static enum pl_err
+cache_fill(struct logstore *ls)
+{
+	uint8_t h[HASH_LEN];
+	unsigned l;
+
+	if (ls->no_cache)
+		return PL_OK;
+	for (l = CACHE_LEVEL; l < 64; l++)
+		while (ls->cache_n[l] < (ls->size >> l)) {
+			PL_TRY(node_get(ls, l, ls->cache_n[l], h));
+			PL_TRY(cache_push(ls, l, ls->cache_n[l], h));
+		}
+	return PL_OK;
+}
+
+/* Load the upper levels on open with one query. */
+static enum pl_err
+cache_load(struct logstore *ls)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(ls->db, upper_sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(ls, "prepare");
+	sqlite3_bind_int(st, 1, CACHE_LEVEL);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ls->size);
+	while (err == PL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned level = (unsigned)sqlite3_column_int(st, 0);
+		uint64_t idx = (uint64_t)sqlite3_column_int64(st, 1);
+
+		if (level >= 64 || sqlite3_column_bytes(st, 2) != HASH_LEN)
+			err = pl_errf(PL_E_STORE,
+			              "log store: hash at level %u index %llu is "
+			              "malformed: corrupt",
+			              level, (unsigned long long)idx);
+		else
+			err = cache_push(ls, level, idx, sqlite3_column_blob(st, 2));
+	}
+	if (err == PL_OK && rc != SQLITE_DONE)
+		err = db_err(ls, "read upper levels");
+	sqlite3_finalize(st);
+	/* A level whose rows stop short of the size is missing some. */
+	return err == PL_OK ? cache_fill(ls) : err;
 }
 
 void
@@ -162,7 +249,7 @@ load(struct logstore *ls)
 	for (l = 0; err == PL_OK && l < 64; l++)
 		if ((ls->size >> l) & 1)
 			err = node_get(ls, l, (ls->size >> l) - 1, ls->edge[l]);
-	return err;
+	return err == PL_OK ? cache_load(ls) : err;
 }
 
 enum pl_err
@@ -198,6 +285,8 @@ logstore_open(struct logstore **out, const char *path)
 void
 logstore_close(struct logstore *ls)
 {
+	int i;
+
 	if (ls == NULL)
 		return;
 	sqlite3_finalize(ls->get_node);
@@ -205,6 +294,8 @@ logstore_close(struct logstore *ls)
 	sqlite3_finalize(ls->put_leaf);
 	sqlite3_finalize(ls->get_leaf);
 	sqlite3_close(ls->db);
+	for (i = 0; i < 64; i++)
+		pl_free(ls->cache[i]);
 	pl_free(ls);
 }
 
@@ -273,6 +364,23 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	/* Only a committed append moves the in-memory state. */
 	ls->size = size;
 	memcpy(ls->edge, edge, sizeof(ls->edge));
+	/*
+	 * The entries are committed: report success whatever happens to the
+	 * in-memory copy, or a caller's retry would append them twice.  If the
+	 * upper levels cannot be extended, drop them and read from SQLite.
+	 */
+	if (cache_fill(ls) != PL_OK) {
+		unsigned l;
+
+		log_warnx("log store: upper levels not kept in memory (%s); reading from disk",
+		          pl_err_msg());
+		for (l = 0; l < 64; l++) {
+			pl_free(ls->cache[l]);
+			ls->cache[l] = NULL;
+			ls->cache_n[l] = ls->cache_cap[l] = 0;
+		}
+		ls->no_cache = 1;
+	}
 out:
 	pl_free(edge);
 	return err;

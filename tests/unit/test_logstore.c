@@ -258,14 +258,42 @@ test_entry_tampering(void **state)
 	assert_non_null(strstr(pl_err_msg(), "is 1 bytes, not 32"));
 }
 
+/* The upper levels are loaded on open: a missing row there is found at once. */
+static void
+test_upper_levels(void **state)
+{
+	struct logstore *ls;
+	struct merkle_source src;
+	uint8_t a[HASH_LEN], b[HASH_LEN];
+	uint64_t size;
+
+	(void)state;
+	(void)unlink(path);
+	assert_int_equal(logstore_open(&ls, path), PL_OK);
+	append_range(ls, 0, 2500, 64);
+	logstore_source(ls, &src);
+	assert_int_equal(merkle_root(a, &src, 2500), PL_OK);
+	logstore_close(ls);
+	assert_int_equal(logstore_open(&ls, path), PL_OK);
+	assert_int_equal(logstore_size(ls, &size), PL_OK);
+	assert_true(size == 2500);
+	logstore_source(ls, &src);
+	assert_int_equal(merkle_root(b, &src, 2500), PL_OK);
+	assert_memory_equal(a, b, HASH_LEN);
+	assert_int_equal(logstore_verify_all(ls, NULL, NULL), PL_OK);
+	logstore_close(ls);
+	corrupt("DELETE FROM node WHERE level = 10 AND idx = 0");
+	assert_int_equal(logstore_open(&ls, path), PL_E_STORE);
+	assert_non_null(strstr(pl_err_msg(), "level 10 index 0 is missing"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roots_and_proofs),
-		cmocka_unit_test(test_checkpoints),
-		cmocka_unit_test(test_tampering_is_found),
-		cmocka_unit_test(test_entry_tampering),
+		cmocka_unit_test(test_roots_and_proofs),   cmocka_unit_test(test_checkpoints),
+		cmocka_unit_test(test_tampering_is_found), cmocka_unit_test(test_entry_tampering),
+		cmocka_unit_test(test_upper_levels),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
