@@ -130,8 +130,12 @@ buf_add_u32be(struct buf *b, uint32_t v)
 enum pl_err
 buf_add_u64be(struct buf *b, uint64_t v)
 {
-	PL_TRY(buf_add_u32be(b, (uint32_t)(v >> 32)));
-	return buf_add_u32be(b, (uint32_t)v);
+	uint8_t x[8];
+
+	/* One append, so a failure leaves nothing half-written. */
+	buf_put_u32be(x, (uint32_t)(v >> 32));
+	buf_put_u32be(x + 4, (uint32_t)v);
+	return buf_add(b, x, sizeof(x));
 }
 
 enum pl_err
