@@ -26,8 +26,7 @@ enum pl_err
 checkpoint_parse(struct checkpoint *out, const char *text, size_t n)
 {
 	const char *p = text, *end = text + n, *line = NULL;
-	size_t len = 0, i, root_len;
-	uint64_t v = 0;
+	size_t len = 0, root_len;
 
 	memset(out, 0, sizeof(*out));
 	/* The text of a signed note: UTF-8, no control characters but newline (note.c). */
@@ -42,20 +41,11 @@ checkpoint_parse(struct checkpoint *out, const char *text, size_t n)
 	out->origin[len] = '\0';
 	/* SPEC: tlog-checkpoint 2: decimal tree size, no leading zeroes */
 	PL_TRY(next_line(&p, end, &line, &len, "size"));
-	if (len == 0 || len > 20 || (len > 1 && line[0] == '0'))
-		return pl_errf(PL_E_PROTO,
-		               "checkpoint: size '%.*s' is not a decimal without "
-		               "leading zeros",
-		               (int)(len < 24 ? len : 24), line);
-	for (i = 0; i < len; i++) {
-		unsigned d = (unsigned)(unsigned char)line[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return pl_errf(PL_E_PROTO, "checkpoint: size '%.*s' is not a 64-bit number",
-			               (int)(len < 24 ? len : 24), line);
-		v = v * 10 + d;
-	}
-	out->size = v;
+	if (!codec_dec_parse(line, len, &out->size))
+		return pl_errf(
+		        PL_E_PROTO,
+		        "checkpoint: size '%.*s' is not a 64-bit decimal without leading zeros",
+		        (int)(len < 24 ? len : 24), line);
 	/* SPEC: tlog-checkpoint 3: base64 root hash */
 	PL_TRY(next_line(&p, end, &line, &len, "root hash"));
 	if (cr_b64_decode(out->root, sizeof(out->root), &root_len, line, len) != PL_OK ||

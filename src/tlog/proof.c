@@ -5,27 +5,8 @@
 #include <string.h>
 
 #include "../crypto/cr.h"
+#include "../wire/codec.h"
 #include "proof.h"
-
-/* A decimal with no leading zeros ("0" alone allowed) that fits in 64 bits. */
-static int
-dec(const char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)p[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 1;
-}
 
 /* The next line of [*p, end), without its newline. */
 static int
@@ -71,7 +52,7 @@ proof_read(struct tlog_proof *out, const char *p, size_t n)
 			return pl_errf(PL_E_PROTO, "tlog-proof: missing index line");
 	}
 	/* SPEC: tlog-proof "index" line, decimal without leading zeroes */
-	if (len < 7 || memcmp(l, "index ", 6) != 0 || !dec(l + 6, len - 6, &out->index))
+	if (len < 7 || memcmp(l, "index ", 6) != 0 || !codec_dec_parse(l + 6, len - 6, &out->index))
 		return pl_errf(PL_E_PROTO, "tlog-proof: bad index line");
 	for (;;) {
 		if (!line(&p, end, &l, &len))
@@ -180,7 +161,8 @@ policy_line(struct policy *pol, const char *l, size_t lineno)
 			               lineno);
 		pol->n_witnesses++;
 	} else if (klen == 6 && memcmp(l, "quorum", 6) == 0) {
-		if (pol->quorum_set || !dec(val, strlen(val), &q) || q > POLICY_WITNESSES_MAX)
+		if (pol->quorum_set || !codec_dec_parse(val, strlen(val), &q) ||
+		    q > POLICY_WITNESSES_MAX)
 			return pl_errf(PL_E_PROTO, "policy line %zu: bad or repeated quorum",
 			               lineno);
 		pol->quorum = (size_t)q;

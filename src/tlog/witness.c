@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../crypto/cr.h"
+#include "../wire/codec.h"
 #include "cosig.h"
 #include "witness.h"
 
@@ -32,26 +33,6 @@ refuse(struct witness_reply *r, int status, const char *why)
 	return buf_addf(&r->body, "%s\n", why);
 }
 
-/* A decimal without leading zeros ("0" alone allowed) that fits in 64 bits. */
-static int
-parse_dec(const char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)p[i] - '0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 1;
-}
-
 struct request {
 	uint64_t old;
 	size_t n_proof;
@@ -69,7 +50,7 @@ parse_request(struct request *rq, const char *p, size_t n)
 
 	memset(rq, 0, sizeof(*rq));
 	if ((nl = memchr(p, '\n', n)) == NULL || nl - p < 5 || memcmp(p, "old ", 4) != 0 ||
-	    !parse_dec(p + 4, (size_t)(nl - p) - 4, &rq->old))
+	    !codec_dec_parse(p + 4, (size_t)(nl - p) - 4, &rq->old))
 		return 0;
 	p = nl + 1;
 	for (;;) {

@@ -27,6 +27,25 @@ id_ok(const uint8_t *p, size_t n)
 	return 1;
 }
 
+int
+codec_dec_parse(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 20 || (n > 1 && p[0] == '0'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
+}
+
 enum pl_err
 codec_id_check(const char *what, const char *s)
 {

@@ -23,6 +23,13 @@
 /* 63: a DNS label's limit, ample for "us-nrrc" or "osce-cbm.2026". */
 #define CODEC_ID_MAX 63
 
+/*
+ * Parse [p, p+n) as an unsigned decimal without leading zeros ("0" alone is
+ * allowed) that fits in 64 bits, as the C2SP text formats write sizes.
+ * Returns 1 on success.
+ */
+int codec_dec_parse(const char *p, size_t n, uint64_t *out);
+
 /* Check s as an id; PL_E_ARG naming what ("party id") when it is not one. */
 PL_MUST_USE enum pl_err codec_id_check(const char *what, const char *s);
 /* Check n bytes as UTF-8 text without control characters (tab and newline allowed if multiline). */

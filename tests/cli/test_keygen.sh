@@ -2,26 +2,8 @@
 # tests/cli/test_keygen.sh - parley keygen and parley key, as a user runs them.
 # Prints TAP lines; exits 1 if any case failed.
 set -u
-P=${PARLEY:-./build/parley}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
+. tests/cli/lib.sh
 unset PARLEY_PASSPHRASE
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$T/err" 2>/dev/null | head -5; }
-# expect DESC CODE PATTERN -- command...: exit code CODE and PATTERN in stderr+stdout
-expect() {
-	desc=$1 code=$2 pat=$3
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	cat "$T/out" >>"$T/err"
-	if [ "$rc" -eq "$code" ] && grep -q -- "$pat" "$T/err"; then ok "$desc"; else
-		echo "# exit $rc, want $code and '$pat'" >>"$T/err"; nok "$desc"; fi
-}
 
 printf 'correct horse battery staple\n' >"$T/pw"
 printf 'wrong\n' >"$T/bad"

@@ -2,23 +2,7 @@
 # tests/cli/test_log.sh - parley log end to end: append, checkpoint with the
 # party key, proofs that parley verify accepts, and tampering found.  TAP.
 set -u
-P=${PARLEY:-./build/parley}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$T/err" | head -8; }
-expect() {
-	desc=$1 code=$2 pat=$3
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	cat "$T/out" >>"$T/err"
-	if [ "$rc" -eq "$code" ] && grep -q -- "$pat" "$T/err"; then ok "$desc"; else
-		echo "exit $rc, want $code and '$pat'" >>"$T/err"; nok "$desc"; fi
-}
+. tests/cli/lib.sh
 
 K="$T/us.key"
 DB="$T/log.db"
