@@ -43,6 +43,8 @@ TOOL_BIN = $(TOOL_SRC:tests/vectors/%.c=$(B)/tests/%)
 
 .PHONY: all demo deps test unit asan fuzz fuzz-build check bench vectors clean format
 .SUFFIXES:
+# Keep intermediate objects (the fuzz library), or every make fuzz rebuilds them.
+.SECONDARY:
 
 all: $(B)/parley $(UNIT_BIN) $(TOOL_BIN)
 
