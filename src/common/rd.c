@@ -20,13 +20,14 @@ rd_init(struct rd *rd, const char *what, const void *p, size_t len)
 enum pl_err
 rd_fail(const struct rd *rd, enum pl_err err, size_t off, const char *fmt, ...)
 {
-	char msg[PL_ERR_MSG_MAX];
+	/* Short enough that "<what>: ... at offset N" always fits: the position is never cut. */
+	char msg[PL_ERR_MSG_MAX - 64];
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return pl_errf(err, "%s: %s at offset %zu", rd->what, msg, off);
+	return pl_errf(err, "%.24s: %s at offset %zu", rd->what, msg, off);
 }
 
 static enum pl_err
