@@ -53,6 +53,63 @@ media_type_ok(const char *s)
 	return slash;
 }
 
+/* One member of a JSON object: its name, type, and whether it must be there. */
+struct member {
+	const char *key;
+	json_type type;
+	int required;
+};
+
+static const char *
+type_name(json_type t)
+{
+	switch (t) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	default:
+		return "a JSON value";
+	}
+}
+
+/*
+ * Check obj's members against the table: required ones present, each of
+ * its type, no others.  where prefixes messages ("body", "body:
+ * attachments: [2]").
+ */
+static enum pl_err
+check_members(json_t *obj, const struct member *m, size_t n, const char *where)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(obj))
+		return pl_errf(PL_E_PROTO, "%s: not a JSON object", where);
+	for (i = 0; i < n; i++) {
+		v = json_object_get(obj, m[i].key);
+		if (v == NULL && m[i].required)
+			return pl_errf(PL_E_PROTO, "%s: %s: missing", where, m[i].key);
+		if (v != NULL && json_typeof(v) != m[i].type)
+			return pl_errf(PL_E_PROTO, "%s: %s: not %s", where, m[i].key,
+			               type_name(m[i].type));
+	}
+	json_object_foreach(obj, key, v)
+	{
+		for (i = 0; i < n; i++)
+			if (strcmp(key, m[i].key) == 0)
+				break;
+		if (i == n)
+			return pl_errf(PL_E_PROTO, "%s: unknown member '%.40s'", where, key);
+	}
+	return PL_OK;
+}
+
 static enum pl_err
 body_read_texts(struct body *out, json_t *texts)
 {
@@ -86,11 +143,22 @@ body_read_attachment(struct body_attachment *a, size_t i, json_t *v)
 {
 	const char *hex = NULL, *type = NULL, *name = "";
 	json_int_t size = -1;
-	json_error_t jerr;
 
-	if (json_unpack_ex(v, &jerr, JSON_STRICT, "{s:s, s:I, s:s, s?s}", "sha256", &hex, "size",
-	                   &size, "type", &type, "name", &name) != 0)
-		return BODY_ERR("attachments", "[%zu]: %s", i, jerr.text);
+	static const struct member members[] = {
+		{ "sha256", JSON_STRING, 1 },
+		{ "size", JSON_INTEGER, 1 },
+		{ "type", JSON_STRING, 1 },
+		{ "name", JSON_STRING, 0 },
+	};
+	char where[48];
+
+	(void)snprintf(where, sizeof(where), "body: attachments: [%zu]", i);
+	PL_TRY(check_members(v, members, sizeof(members) / sizeof(members[0]), where));
+	hex = json_string_value(json_object_get(v, "sha256"));
+	size = json_integer_value(json_object_get(v, "size"));
+	type = json_string_value(json_object_get(v, "type"));
+	if (json_object_get(v, "name") != NULL)
+		name = json_string_value(json_object_get(v, "name"));
 	if (strlen(hex) != 2 * HASH_LEN || cr_unhex(a->sha256, HASH_LEN, hex) != PL_OK)
 		return BODY_ERR("attachments", "[%zu].sha256: not 64 hex digits", i);
 	if (size < 0)
@@ -123,10 +191,23 @@ body_read(struct body *out, const uint8_t *p, size_t n)
 	if (out->root == NULL)
 		return pl_errf(PL_E_PROTO, "body: JSON error at byte %d (line %d): %s",
 		               jerr.position, jerr.line, jerr.text);
-	if (json_unpack_ex(out->root, &jerr, JSON_STRICT, "{s:s, s:I, s:o, s?o, s?s, s?o}",
-	                   "format", &format, "version", &version, "data", &out->data, "texts",
-	                   &texts, "authoritative", &auth, "attachments", &atts) != 0)
-		return pl_errf(PL_E_PROTO, "body: %s", jerr.text);
+	{
+		static const struct member members[] = {
+			{ "format", JSON_STRING, 1 },        { "version", JSON_INTEGER, 1 },
+			{ "data", JSON_OBJECT, 1 },          { "texts", JSON_OBJECT, 0 },
+			{ "authoritative", JSON_STRING, 0 }, { "attachments", JSON_ARRAY, 0 },
+		};
+
+		PL_TRY(check_members(out->root, members, sizeof(members) / sizeof(members[0]),
+		                     "body"));
+	}
+	format = json_string_value(json_object_get(out->root, "format"));
+	version = json_integer_value(json_object_get(out->root, "version"));
+	out->data = json_object_get(out->root, "data");
+	texts = json_object_get(out->root, "texts");
+	atts = json_object_get(out->root, "attachments");
+	if (json_object_get(out->root, "authoritative") != NULL)
+		auth = json_string_value(json_object_get(out->root, "authoritative"));
 	if (codec_id_check("format", format) != PL_OK)
 		return BODY_ERR("format", "'%.64s' is not a format id", format);
 	memcpy(out->format, format, strlen(format) + 1);
