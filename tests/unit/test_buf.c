@@ -342,6 +342,28 @@ test_torture_appends(void **state)
 	assert_true(n > 3);
 }
 
+/*
+ * Growth doubles the capacity, so n appends cost O(log n) allocations, not
+ * O(n): byte by byte to 10000 takes 64, 128, ..., 8192 and then the cap.
+ */
+static void
+test_growth_is_geometric(void **state)
+{
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 10000);
+	(void)pl_alloc_fail_at(0);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_add_u8(&b, (uint8_t)(i * 7)), PL_OK);
+	assert_int_equal(pl_alloc_fail_at(0), 9);
+	assert_int_equal(b.cap, 10000);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(b.data[i], (uint8_t)(i * 7));
+	buf_reset(&b);
+}
+
 int
 main(void)
 {
@@ -359,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_allocation_failure_on_first_append),
 		cmocka_unit_test(test_allocation_failure_in_addf_and_secret_growth),
 		cmocka_unit_test(test_torture_appends),
+		cmocka_unit_test(test_growth_is_geometric),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
