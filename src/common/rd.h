@@ -3,7 +3,7 @@
  * input.
  *
  * Every read names the field it reads, so a failure says what and where:
- * "envelope: truncated at offset 42 reading body_len (need 4 bytes, 1 left)".
+ * "envelope: truncated reading body_len (need 4 bytes, 1 left) at offset 42".
  * Offsets count from the start of the outermost input, also in sub-cursors
  * made with rd_view(), so nested structures report positions a user can
  * find in the file.  A failed read leaves the cursor unchanged.
