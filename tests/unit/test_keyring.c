@@ -201,7 +201,8 @@ test_header_fields_refused(void **state)
 	expect_read(&b, PL_E_PROTO, "unknown kdf 255");
 	/* A clear file claiming Argon2id: its zero parameters are out of range. */
 	b.data[OFF_KDF] = KEYS_KDF_ARGON2ID;
-	expect_read(&b, PL_E_PROTO, "ops 0 outside 1..16 at offset 18");
+	expect_read(&b, PL_E_PROTO, "ops 0 outside 1..16");
+	expect_msg("at offset 18");
 	b.data[OFF_KDF] = KEYS_KDF_NONE;
 	expect_read(&b, PL_OK, NULL);
 
@@ -237,14 +238,14 @@ test_hostile_kdf_parameters(void **state)
 		enum pl_err want;
 		const char *msg;
 	} cases[] = {
-		{ OFF_OPS, 0, PL_E_PROTO, "ops 0 outside 1..16 at offset 18" },
-		{ OFF_OPS, 17, PL_E_PROTO, "ops 17 outside 1..16 at offset 18" },
+		{ OFF_OPS, 0, PL_E_PROTO, "ops 0 outside 1..16" },
+		{ OFF_OPS, 17, PL_E_PROTO, "ops 17 outside 1..16" },
 		{ OFF_OPS, 1000000, PL_E_PROTO, "ops 1000000" },
 		{ OFF_OPS, UINT64_MAX, PL_E_PROTO, "ops 18446744073709551615" },
 		{ OFF_OPS, 1, PL_OK, NULL },
 		{ OFF_OPS, 16, PL_OK, NULL },
 		{ OFF_MEM, 0, PL_E_PROTO, "memory 0 outside" },
-		{ OFF_MEM, 8191, PL_E_PROTO, "memory 8191 outside 8192..4294967296 at offset 18" },
+		{ OFF_MEM, 8191, PL_E_PROTO, "memory 8191 outside 8192..4294967296" },
 		{ OFF_MEM, (4ULL << 30) + 1, PL_E_PROTO, "memory 4294967297 outside" },
 		{ OFF_MEM, 1ULL << 40, PL_E_PROTO, "memory 1099511627776" },
 		{ OFF_MEM, UINT64_MAX, PL_E_PROTO, "memory 18446744073709551615" },
@@ -262,6 +263,9 @@ test_hostile_kdf_parameters(void **state)
 		put_u64(b.data + cases[i].off, cases[i].v);
 		expect_read(&b, cases[i].want, cases[i].msg);
 		if (cases[i].want != PL_OK) {
+			/* Debug builds put file:line between the detail and the offset. */
+			expect_msg("key file: key: argon2id ");
+			expect_msg("at offset 18");
 			/* Refused before any passphrase hashing is attempted. */
 			assert_int_equal(keyring_unlock(&got, &r, b.data, b.len, "pw"),
 			                 cases[i].want);
