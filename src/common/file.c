@@ -55,7 +55,8 @@ file_read_checked(struct buf *b, const char *path, int private)
 	enum pl_err err;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+	/* O_NONBLOCK: a FIFO must be refused below, not wait for a writer here. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return pl_errf(PL_E_IO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		err = pl_errf(PL_E_IO, "%s: %s", path, strerror(errno));

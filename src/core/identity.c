@@ -83,7 +83,7 @@ identity_sign(struct buf *out, const struct party *r, const struct keys *k,
 	if ((err = party_write_signed_part(out, r)) != PL_OK)
 		goto fail;
 	n = out->len - start;
-	if ((err = buf_reserve(out, 2 * SIG_LEN)) != PL_OK)
+	if ((err = buf_reserve(out, (r->revision > 1 ? 2 : 1) * SIG_LEN)) != PL_OK)
 		goto fail;
 	keys_sign(k, out->data + out->len, out->data + start, n);
 	out->len += SIG_LEN;

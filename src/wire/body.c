@@ -303,9 +303,20 @@ body_write(struct buf *out, const struct body *b)
 	size_t n, start = out->len;
 	enum pl_err err;
 
+	size_t i, k;
+
 	if (b->data == NULL || b->n_texts > BODY_TEXTS_MAX ||
 	    b->n_attachments > BODY_ATTACHMENTS_MAX)
 		return pl_errf(PL_E_ARG, "body: missing data, or too many texts or attachments");
+	/* A JSON object keeps one value per key: a repeated language would silently lose a text. */
+	for (i = 0; i < b->n_texts; i++)
+		for (k = 0; k < i; k++)
+			if (strcmp(b->texts[i].lang, b->texts[k].lang) == 0)
+				return pl_errf(PL_E_ARG, "body: texts: language '%s' given twice",
+				               b->texts[i].lang);
+	if (b->n_texts == 0 && b->authoritative[0] != '\0')
+		return pl_errf(PL_E_ARG, "body: authoritative '%.40s' names no text",
+		               b->authoritative);
 	if ((root = body_tree(b)) == NULL)
 		return pl_errf(PL_E_ARG, "body: cannot encode (text not UTF-8?)");
 	n = json_dumpb(root, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);

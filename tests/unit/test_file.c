@@ -284,7 +284,7 @@ test_read_allocation_failures(void **state)
 }
 
 /*
- * PENDING: file_read and file_read_private block forever on a FIFO with no
+ * Regression (fixed): file_read and file_read_private block forever on a FIFO with no
  * writer: open() waits for a writer before fstat() can refuse the file as
  * not regular.  Run in a child so the suite cannot hang.
  */
@@ -476,10 +476,8 @@ main(void)
 		cmocka_unit_test(test_write_mode_under_any_umask),
 		cmocka_unit_test(test_read_large_file),
 		cmocka_unit_test(test_write_then_read),
-		/* PENDING: file_read/file_read_private block forever in open() on a FIFO */
-		/* cmocka_unit_test(test_read_fifo_refused_without_blocking), */
+		cmocka_unit_test(test_read_fifo_refused_without_blocking),
 	};
 
-	(void)test_read_fifo_refused_without_blocking;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1013,7 +1013,7 @@ test_sign_allocation_failures(void **state)
 }
 
 /*
- * PENDING: identity_sign reserves room for two signatures even for revision 1,
+ * Regression (fixed): identity_sign reserves room for two signatures even for revision 1,
  * so a buffer whose cap is exactly the record's size is refused.
  */
 static void
@@ -1055,10 +1055,8 @@ main(void)
 		cmocka_unit_test(test_fingerprint_format),
 		cmocka_unit_test(test_fingerprint_match),
 		cmocka_unit_test(test_sign_allocation_failures),
-		/* PENDING: identity_sign reserves 2 signatures for revision 1 (spurious TOOBIG) */
-		/* cmocka_unit_test(test_sign_into_exact_buffer), */
+		cmocka_unit_test(test_sign_into_exact_buffer),
 	};
 
-	(void)test_sign_into_exact_buffer;
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
