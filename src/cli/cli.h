@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../common/buf.h"
+#include "../wire/party.h"
 
 #define CLI_VERSION "0.1.0"
 #define EXIT_USAGE  2
@@ -25,8 +26,15 @@ int cmd_log_main(int argc, char **argv);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report a library error: "parley: <what>: <pl_err_msg() or the error's name>"; returns 1. */
 int cli_fail_err(const char *what, enum pl_err err);
-/* Usage error: message and hint on stderr; returns EXIT_USAGE. */
+/* Usage error: "parley: <cmd>: <message>" and a hint on stderr; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * After getopt_long returned '?' or ':' (optstrings start with ':' and
+ * opterr is 0): "unknown option '--x'" or "option '--x' needs an argument";
+ * returns EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, int ch, char **argv);
 
 /*
  * Get a passphrase: from file (its first line) if given, else the
@@ -34,6 +42,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * twice when confirm is set).  out is a secret buffer; caller resets it.
  */
 PL_MUST_USE enum pl_err cli_passphrase(struct buf *out, const char *file, int confirm);
+
+/* Print a party record as "parley key show" does, and its fingerprint. */
+void cli_party_print(const struct party *r, int encrypted);
 
 /* Milliseconds since the epoch, UTC. */
 uint64_t cli_now_ms(void);

@@ -27,15 +27,15 @@ static const char key_usage[] =
         "  show     print the party record in the key file and its fingerprint\n"
         "           (no passphrase needed)\n"
         "  check    unlock the secret keys with the passphrase and report whether it works\n"
-        "  export   write the signed party record alone, for peers to pin\n"
+        "  export   write the signed party record alone (mode 0644, never replacing a\n"
+        "           file), for peers to pin\n"
+        "\n"
+        "  --json                  show: one JSON object instead of text\n"
+        "  --passphrase-file FILE  check: the passphrase is the first line of FILE\n"
+        "                          (otherwise PARLEY_PASSPHRASE, otherwise asked on the terminal)\n"
+        "  --out RECORD            export: the file to create\n"
         "\n"
         "Key files must not be readable by group or others (chmod 600).\n";
-
-static void
-hex(char *out, const uint8_t *p, size_t n)
-{
-	cr_hex(out, p, n);
-}
 
 static int
 show_json(const struct party *r, int encrypted)
@@ -47,8 +47,8 @@ show_json(const struct party *r, int encrypted)
 
 	identity_fingerprint(fp, r->id, r->sign_pk);
 	cli_time_fmt(t, sizeof(t), r->time_ms);
-	hex(spk, r->sign_pk, SIG_PK_LEN);
-	hex(bpk, r->box_pk, BOX_PK_LEN);
+	cr_hex(spk, r->sign_pk, SIG_PK_LEN);
+	cr_hex(bpk, r->box_pk, BOX_PK_LEN);
 	eps = json_array();
 	cs = json_array();
 	for (i = 0; i < r->n_endpoints; i++)
@@ -74,32 +74,51 @@ show_json(const struct party *r, int encrypted)
 	return 0;
 }
 
+/* Write the signed record alone, as peers pin it. */
 static int
-show_text(const struct party *r, int encrypted)
+do_export(const struct buf *file, const struct party *r, const char *out)
 {
-	char fp[PARTY_FP_STR_LEN + 1], t[40], spk[2 * SIG_PK_LEN + 1], bpk[2 * BOX_PK_LEN + 1];
-	size_t i;
+	struct keyfile kf;
+	enum pl_err err;
 
-	identity_fingerprint(fp, r->id, r->sign_pk);
-	cli_time_fmt(t, sizeof(t), r->time_ms);
-	hex(spk, r->sign_pk, SIG_PK_LEN);
-	hex(bpk, r->box_pk, BOX_PK_LEN);
-	(void)printf("party        %s\n", r->id);
-	(void)printf("revision     %u (%s)\n", r->revision, t);
-	(void)printf("signing key  ed25519 %s\n", spk);
-	(void)printf("receive key  x25519 %s\n", bpk);
-	for (i = 0; i < r->n_endpoints; i++)
-		(void)printf("endpoint     %s%s\n", r->endpoints[i], i == 0 ? " (primary)" : "");
-	for (i = 0; i < r->n_contacts; i++) {
-		const struct party_contact *c = &r->contacts[i];
-
-		(void)printf("contact      %s: %s [%s] %s %s\n", c->role, c->name, c->languages,
-		             c->hours, c->reach);
-	}
-	(void)printf("secret keys  %s\n",
-	             encrypted ? "locked with a passphrase (Argon2id)" : "NOT encrypted");
-	(void)printf("fingerprint  %s\n", fp);
+	/* keyring_peek has read the same bytes already; this cannot fail unless it changed. */
+	if ((err = keyfile_read(&kf, file->data, file->len)) != PL_OK)
+		return cli_fail_err("key file", err);
+	if ((err = file_write(out, kf.record, kf.record_len, 0644, 1)) != PL_OK)
+		return cli_fail_err("export", err);
+	(void)printf("wrote the signed record of %s (%lu bytes) to %s\n", r->id,
+	             (unsigned long)kf.record_len, out);
 	return 0;
+}
+
+static int
+do_check(const struct buf *file, struct party *r, int encrypted, const char *path,
+         const char *passfile)
+{
+	struct keys *k = NULL;
+	struct buf pass;
+	enum pl_err err;
+	int rc = 1;
+
+	buf_init_secret(&pass, 1);
+	if (encrypted) {
+		if ((err = cli_passphrase(&pass, passfile, 0)) != PL_OK) {
+			rc = cli_fail_err("passphrase", err);
+			goto done;
+		}
+		(void)fprintf(stderr, "parley: deriving the file key with Argon2id...\n");
+	}
+	if ((err = keyring_unlock(&k, r, file->data, file->len,
+	                          encrypted ? (const char *)pass.data : NULL)) != PL_OK) {
+		rc = cli_fail_err(path, err);
+		goto done;
+	}
+	(void)printf("%s: OK: the secret keys of %s unlock and match the record\n", path, r->id);
+	rc = 0;
+done:
+	keys_free(k);
+	buf_reset(&pass);
+	return rc;
 }
 
 int
@@ -113,14 +132,14 @@ cmd_key_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb, *path, *out = NULL, *passfile = NULL;
-	struct buf file, pass;
-	struct keys *k = NULL;
+	struct buf file;
 	struct party *r = NULL;
 	int ch, json = 0, encrypted = 0, rc = 1;
 	enum pl_err err;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -135,20 +154,27 @@ cmd_key_main(int argc, char **argv)
 			(void)fputs(key_usage, stdout);
 			return 0;
 		default:
-			return cli_usage("key", "bad option");
+			return cli_bad_option("key", ch, argv);
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage("key", "want: parley key show|check|export FILE");
+	if (optind == argc)
+		return cli_usage("key", "want an action: show, check or export");
 	verb = argv[optind];
-	path = argv[optind + 1];
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "check") != 0 && strcmp(verb, "export") != 0)
 		return cli_usage("key", "unknown action '%.32s' (show, check, export)", verb);
+	if (argc - optind != 2)
+		return cli_usage("key", "want: parley key %s FILE", verb);
+	path = argv[optind + 1];
+	if (json && strcmp(verb, "show") != 0)
+		return cli_usage("key", "--json is for show only");
+	if (passfile != NULL && strcmp(verb, "check") != 0)
+		return cli_usage("key", "--passphrase-file is for check only");
+	if (out != NULL && strcmp(verb, "export") != 0)
+		return cli_usage("key", "--out is for export only");
 	if (strcmp(verb, "export") == 0 && out == NULL)
 		return cli_usage("key", "export needs --out RECORD");
 
 	buf_init_secret(&file, KEY_FILE_MAX);
-	buf_init_secret(&pass, 1);
 	if ((r = pl_calloc(1, sizeof(*r))) == NULL) {
 		rc = cli_fail("out of memory");
 		goto done;
@@ -158,40 +184,22 @@ cmd_key_main(int argc, char **argv)
 		goto done;
 	}
 	if ((err = keyring_peek(r, &encrypted, file.data, file.len)) != PL_OK) {
-		rc = cli_fail("%s: %s", path, pl_err_msg());
+		rc = cli_fail_err(path, err);
 		goto done;
 	}
 	if (strcmp(verb, "show") == 0) {
-		rc = json ? show_json(r, encrypted) : show_text(r, encrypted);
+		if (json) {
+			rc = show_json(r, encrypted);
+		} else {
+			cli_party_print(r, encrypted);
+			rc = 0;
+		}
 	} else if (strcmp(verb, "export") == 0) {
-		struct keyfile kf;
-
-		if (keyfile_read(&kf, file.data, file.len) != PL_OK ||
-		    (err = file_write(out, kf.record, kf.record_len, 0644, 1)) != PL_OK) {
-			rc = cli_fail_err("export", PL_E_IO);
-			goto done;
-		}
-		(void)printf("wrote the signed record of %s to %s\n", r->id, out);
-		rc = 0;
+		rc = do_export(&file, r, out);
 	} else {
-		if (encrypted && (err = cli_passphrase(&pass, passfile, 0)) != PL_OK) {
-			rc = cli_fail_err("passphrase", err);
-			goto done;
-		}
-		if (encrypted)
-			(void)fprintf(stderr, "parley: deriving the file key with Argon2id...\n");
-		if ((err = keyring_unlock(&k, r, file.data, file.len,
-		                          encrypted ? (const char *)pass.data : NULL)) != PL_OK) {
-			rc = cli_fail("%s: %s", path, pl_err_msg());
-			goto done;
-		}
-		(void)printf("%s: the secret keys of %s unlock and match the record\n", path,
-		             r->id);
-		rc = 0;
+		rc = do_check(&file, r, encrypted, path, passfile);
 	}
 done:
-	keys_free(k);
-	buf_reset(&pass);
 	buf_reset(&file);
 	pl_free(r);
 	return rc;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/alloc.h"
 #include "../common/file.h"
@@ -14,72 +15,78 @@
 #include "cli.h"
 
 static const char keygen_usage[] =
-        "usage: parley keygen --party ID --out FILE [options]\n"
+        "usage: parley keygen --party ID --out FILE [--endpoint URL]...\n"
+        "                     [--contact ROLE:NAME:LANGS:HOURS:REACH]...\n"
+        "                     [--kdf interactive|moderate|sensitive]\n"
+        "                     [--passphrase-file FILE | --no-passphrase]\n"
         "\n"
         "Make a party's Ed25519 and X25519 keys and its signed party record, and\n"
         "write them to a new key file (mode 0600; an existing file is never replaced).\n"
         "\n"
         "  --party ID             the party's id, e.g. us-nrrc (a-z 0-9 . -, at most 63)\n"
         "  --out FILE             the key file to create\n"
-        "  --endpoint URL         where the party's node listens (repeat: primary first)\n"
-        "  --contact 'ROLE|NAME|LANGS|HOURS|REACH'\n"
-        "                         a point of contact, e.g. 'duty|Duty desk|en,ru|24/7|+1 202 555 0100'\n"
-        "                         (repeatable)\n"
+        "  --endpoint URL         where the party's node listens, http:// or https://\n"
+        "                         (repeatable, primary first; at most 8)\n"
+        "  --contact ROLE:NAME:LANGS:HOURS:REACH\n"
+        "                         a point of contact (repeatable; at most 16), e.g.\n"
+        "                         'duty:Duty desk:en,ru:24/7:tel:+1 202 555 0100'\n"
+        "                         (REACH takes the rest; separate the fields with '|'\n"
+        "                         instead when another field holds a ':')\n"
         "  --kdf STRENGTH         Argon2id preset: interactive, moderate (default), sensitive\n"
         "  --passphrase-file FILE read the passphrase from the first line of FILE\n"
-        "                         (otherwise PARLEY_PASSPHRASE, otherwise asked twice on the terminal)\n"
+        "                         (otherwise PARLEY_PASSPHRASE, otherwise asked twice on\n"
+        "                         the terminal)\n"
         "  --no-passphrase        store the secret keys unencrypted (only for tests and demos)\n"
         "  --help                 this text\n";
 
-/* Split 'ROLE|NAME|LANGS|HOURS|REACH' into c; PL_E_ARG naming what is wrong. */
+/*
+ * Split 'ROLE:NAME:LANGS:HOURS:REACH' into c.  REACH takes the rest, so it may
+ * hold colons ("tel:+1..."); when another field needs a colon ("08:00-18:00"),
+ * '|' separates the fields instead.  PL_E_ARG naming what is wrong.
+ */
 static enum pl_err
 contact_parse(struct party_contact *c, const char *arg)
 {
+	static const char *const names[5] = { "ROLE", "NAME", "LANGS", "HOURS", "REACH" };
 	char *fields[5] = { c->role, c->name, c->languages, c->hours, c->reach };
 	size_t caps[5] = { sizeof(c->role), sizeof(c->name), sizeof(c->languages), sizeof(c->hours),
 		           sizeof(c->reach) };
-	const char *p = arg, *bar;
+	const char sep = strchr(arg, '|') != NULL ? '|' : ':';
+	const char *p = arg, *end;
 	size_t i, n;
 
 	for (i = 0; i < 5; i++) {
-		bar = strchr(p, '|');
-		if ((bar == NULL) != (i == 4))
+		end = i < 4 || sep == '|' ? strchr(p, sep) : NULL;
+		if ((end == NULL) != (i == 4))
 			return pl_errf(
 			        PL_E_ARG,
-			        "--contact '%.80s': want 5 fields ROLE|NAME|LANGS|HOURS|REACH",
+			        "--contact '%.80s': want 5 fields ROLE:NAME:LANGS:HOURS:REACH "
+			        "(or separated by '|' when a field holds ':')",
 			        arg);
-		n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		if (n >= caps[i])
-			return pl_errf(PL_E_ARG, "--contact: field %zu longer than %zu bytes",
-			               i + 1, caps[i] - 1);
+			return pl_errf(PL_E_ARG, "--contact '%.80s': %s longer than %zu bytes", arg,
+			               names[i], caps[i] - 1);
 		memcpy(fields[i], p, n);
 		fields[i][n] = '\0';
-		if (bar != NULL)
-			p = bar + 1;
+		if (end != NULL)
+			p = end + 1;
 	}
-	PL_TRY(codec_id_check("--contact role", c->role));
+	PL_TRY(codec_id_check("--contact ROLE", c->role));
+	if (*c->name == '\0')
+		return pl_errf(PL_E_ARG, "--contact '%.80s': NAME is empty", arg);
 	if (!party_languages_ok(c->languages))
-		return pl_errf(PL_E_ARG, "--contact: languages '%s' is not a list like en,ru",
-		               c->languages);
-	if (!codec_text_ok((const uint8_t *)c->name, strlen(c->name), 0) ||
-	    !codec_text_ok((const uint8_t *)c->hours, strlen(c->hours), 0) ||
-	    !codec_text_ok((const uint8_t *)c->reach, strlen(c->reach), 0))
-		return pl_errf(PL_E_ARG, "--contact: text is not UTF-8 or has control characters");
+		return pl_errf(
+		        PL_E_ARG,
+		        "--contact '%.80s': LANGS '%s' is not a list of languages like en,ru "
+		        "(tags of 2..35 letters, digits, '-')",
+		        arg, c->languages);
+	for (i = 1; i < 5; i++)
+		if (!codec_text_ok((const uint8_t *)fields[i], strlen(fields[i]), 0))
+			return pl_errf(PL_E_ARG,
+			               "--contact: %s is not UTF-8 or holds control characters",
+			               names[i]);
 	return PL_OK;
-}
-
-static void
-print_summary(const struct party *r, const char *path, int encrypted)
-{
-	char fp[PARTY_FP_STR_LEN + 1];
-
-	identity_fingerprint(fp, r->id, r->sign_pk);
-	(void)printf("created %s for party %s (%s)\n", path, r->id,
-	             encrypted ? "secret keys locked with the passphrase"
-	                       : "secret keys NOT encrypted");
-	(void)printf("fingerprint %s\n", fp);
-	(void)printf(
-	        "Give this fingerprint to your peers out of band; they pin your record with it.\n");
 }
 
 int
@@ -96,7 +103,9 @@ cmd_keygen_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *party = NULL, *out = NULL, *kdf = "moderate", *passfile = NULL;
+	const char *party = NULL, *out = NULL, *kdf = NULL, *passfile = NULL;
+	struct keys_kdf_params kdf_params;
+	struct stat st;
 	struct buf rec, file, pass;
 	struct keys *k = NULL;
 	struct party *r;
@@ -109,12 +118,21 @@ cmd_keygen_main(int argc, char **argv)
 	buf_init_secret(&file, PARTY_ENCODED_MAX + 256);
 	buf_init_secret(&pass, 1);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
+			if (party != NULL) {
+				rc = cli_usage("keygen", "--party given twice");
+				goto done;
+			}
 			party = optarg;
 			break;
 		case 'o':
+			if (out != NULL) {
+				rc = cli_usage("keygen", "--out given twice");
+				goto done;
+			}
 			out = optarg;
 			break;
 		case 'e':
@@ -158,7 +176,7 @@ cmd_keygen_main(int argc, char **argv)
 			rc = 0;
 			goto done;
 		default:
-			rc = cli_usage("keygen", "bad option");
+			rc = cli_bad_option("keygen", ch, argv);
 			goto done;
 		}
 	}
@@ -174,20 +192,33 @@ cmd_keygen_main(int argc, char **argv)
 		rc = cli_usage("keygen", "%s", pl_err_msg());
 		goto done;
 	}
-	if (nopass && passfile != NULL) {
-		rc = cli_usage("keygen",
-		               "--no-passphrase and --passphrase-file exclude each other");
+	if (nopass && (passfile != NULL || kdf != NULL)) {
+		rc = cli_usage("keygen", "--no-passphrase excludes %s",
+		               passfile != NULL ? "--passphrase-file" : "--kdf");
 		goto done;
 	}
-	if (strcmp(kdf, "interactive") != 0 && strcmp(kdf, "moderate") != 0 &&
-	    strcmp(kdf, "sensitive") != 0) {
+	if (kdf == NULL)
+		kdf = "moderate";
+	if (keys_kdf_choose(&kdf_params, kdf) != PL_OK) {
 		rc = cli_usage("keygen", "--kdf '%.32s': want interactive, moderate or sensitive",
 		               kdf);
 		goto done;
 	}
-	if (!nopass && (err = cli_passphrase(&pass, passfile, 1)) != PL_OK) {
-		rc = cli_fail_err("passphrase", err);
+	/* Say so now, not after the passphrase and the Argon2id wait (file_write checks again). */
+	if (lstat(out, &st) == 0) {
+		rc = cli_fail("key file: %s: already exists; refusing to overwrite", out);
 		goto done;
+	}
+	if (!nopass) {
+		if ((err = cli_passphrase(&pass, passfile, 1)) != PL_OK) {
+			rc = cli_fail_err("passphrase", err);
+			goto done;
+		}
+		if (pass.data[0] == '\0') {
+			rc = cli_fail("passphrase: empty; choose one, or give --no-passphrase to "
+			              "store the secret keys unencrypted");
+			goto done;
+		}
 	}
 	if ((k = keys_new()) == NULL) {
 		rc = cli_fail("keys: no secure memory available");
@@ -214,7 +245,10 @@ cmd_keygen_main(int argc, char **argv)
 		rc = cli_fail_err("key file", err);
 		goto done;
 	}
-	print_summary(r, out, !nopass);
+	(void)printf("created %s\n", out);
+	cli_party_print(r, !nopass);
+	(void)printf("Give the fingerprint to your peers out of band: they pin your record with "
+	             "it.\n");
 	rc = 0;
 done:
 	keys_free(k);

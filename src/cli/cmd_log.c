@@ -246,7 +246,8 @@ cmd_log_main(int argc, char **argv)
 	int ch, rc = 1;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			db = optarg;
@@ -267,7 +268,7 @@ cmd_log_main(int argc, char **argv)
 			(void)fputs(log_usage, stdout);
 			return 0;
 		default:
-			return cli_usage("log", "bad option");
+			return cli_bad_option("log", ch, argv);
 		}
 	}
 	if (optind >= argc)

@@ -112,7 +112,8 @@ cmd_verify_main(int argc, char **argv)
 	}
 	policy_init(pol);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		const char *key = ch == 'l' ? "log" : ch == 'w' ? "witness" : "quorum";
 
 		switch (ch) {
@@ -139,7 +140,7 @@ cmd_verify_main(int argc, char **argv)
 			rc = 0;
 			goto done;
 		default:
-			rc = cli_usage("verify", "bad option");
+			rc = cli_bad_option("verify", ch, argv);
 			goto done;
 		}
 	}
