@@ -32,6 +32,7 @@
 
 struct logstore {
 	sqlite3 *db;
+	int borrowed; /* db belongs to the caller (logstore_attach), who runs the transactions */
 	uint64_t size;
 	uint8_t edge[64]
 	            [HASH_LEN]; /* edge[l]: node(l, (size >> l) - 1) when bit l of size is set */
@@ -252,6 +253,21 @@ load(struct logstore *ls)
 	return err == PL_OK ? cache_load(ls) : err;
 }
 
+/* Schema, statements and the in-memory state, on ls->db. */
+static enum pl_err
+setup(struct logstore *ls)
+{
+	enum pl_err err;
+
+	if ((err = exec(ls, schema_sql)) != PL_OK ||
+	    (err = prepare(ls, get_node_sql, &ls->get_node)) != PL_OK ||
+	    (err = prepare(ls, put_node_sql, &ls->put_node)) != PL_OK ||
+	    (err = prepare(ls, put_leaf_sql, &ls->put_leaf)) != PL_OK ||
+	    (err = prepare(ls, get_leaf_sql, &ls->get_leaf)) != PL_OK)
+		return err;
+	return load(ls);
+}
+
 enum pl_err
 logstore_open(struct logstore **out, const char *path)
 {
@@ -269,12 +285,7 @@ logstore_open(struct logstore **out, const char *path)
 		return err;
 	}
 	sqlite3_busy_timeout(ls->db, 5000);
-	if ((err = exec(ls, schema_sql)) != PL_OK ||
-	    (err = prepare(ls, get_node_sql, &ls->get_node)) != PL_OK ||
-	    (err = prepare(ls, put_node_sql, &ls->put_node)) != PL_OK ||
-	    (err = prepare(ls, put_leaf_sql, &ls->put_leaf)) != PL_OK ||
-	    (err = prepare(ls, get_leaf_sql, &ls->get_leaf)) != PL_OK ||
-	    (err = load(ls)) != PL_OK) {
+	if ((err = setup(ls)) != PL_OK) {
 		logstore_close(ls);
 		return err;
 	}
@@ -282,20 +293,60 @@ logstore_open(struct logstore **out, const char *path)
 	return PL_OK;
 }
 
+enum pl_err
+logstore_attach(struct logstore **out, struct sqlite3 *db)
+{
+	struct logstore *ls;
+	enum pl_err err;
+
+	*out = NULL;
+	if ((ls = pl_calloc(1, sizeof(*ls))) == NULL)
+		return pl_errf(PL_E_NOMEM, "log store: out of memory");
+	ls->db = db;
+	ls->borrowed = 1;
+	if ((err = setup(ls)) != PL_OK) {
+		logstore_close(ls);
+		return err;
+	}
+	*out = ls;
+	return PL_OK;
+}
+
+/* Forget the in-memory state (size, right edge, upper levels). */
+static void
+forget(struct logstore *ls)
+{
+	unsigned l;
+
+	for (l = 0; l < 64; l++) {
+		pl_free(ls->cache[l]);
+		ls->cache[l] = NULL;
+		ls->cache_n[l] = ls->cache_cap[l] = 0;
+	}
+	ls->no_cache = 0;
+	ls->size = 0;
+	memset(ls->edge, 0, sizeof(ls->edge));
+}
+
+enum pl_err
+logstore_reload(struct logstore *ls)
+{
+	forget(ls);
+	return load(ls);
+}
+
 void
 logstore_close(struct logstore *ls)
 {
-	int i;
-
 	if (ls == NULL)
 		return;
 	sqlite3_finalize(ls->get_node);
 	sqlite3_finalize(ls->put_node);
 	sqlite3_finalize(ls->put_leaf);
 	sqlite3_finalize(ls->get_leaf);
-	sqlite3_close(ls->db);
-	for (i = 0; i < 64; i++)
-		pl_free(ls->cache[i]);
+	if (!ls->borrowed)
+		sqlite3_close(ls->db);
+	forget(ls);
 	pl_free(ls);
 }
 
@@ -351,14 +402,20 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	if ((edge = pl_malloc(sizeof(ls->edge))) == NULL)
 		return pl_errf(PL_E_NOMEM, "log store: out of memory");
 	memcpy(edge, ls->edge, sizeof(ls->edge));
-	if ((err = exec(ls, "BEGIN IMMEDIATE")) != PL_OK)
+	/* An attached log appends inside the caller's transaction, in a savepoint. */
+	if ((err = exec(ls, ls->borrowed ? "SAVEPOINT logstore_append" : "BEGIN IMMEDIATE")) !=
+	    PL_OK)
 		goto out;
 	for (i = 0; i < n && err == PL_OK; i++)
 		err = append_one(ls, &size, edge, entries[i], lens[i]);
 	if (err == PL_OK)
-		err = exec(ls, "COMMIT");
+		err = exec(ls, ls->borrowed ? "RELEASE logstore_append" : "COMMIT");
 	if (err != PL_OK) {
-		(void)sqlite3_exec(ls->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(ls->db,
+		                   ls->borrowed
+		                           ? "ROLLBACK TO logstore_append; RELEASE logstore_append"
+		                           : "ROLLBACK",
+		                   NULL, NULL, NULL);
 		goto out;
 	}
 	/* Only a committed append moves the in-memory state. */

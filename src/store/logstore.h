@@ -9,8 +9,9 @@
  * PL_OK the entries are on disk.
  *
  * A struct logstore is one SQLite connection: use it from one thread at a
- * time.  The node's store (issue: node) will hold the same tables behind
- * its backend table.
+ * time.  The node's store attaches it to its own connection
+ * (logstore_attach) so that an envelope and its transcript entry commit
+ * together.
  */
 #ifndef PL_LOGSTORE_H
 #define PL_LOGSTORE_H
@@ -30,6 +31,20 @@ struct logstore;
 /* Open or create the log at path.  Caller closes with logstore_close. */
 PL_MUST_USE enum pl_err logstore_open(struct logstore **out, const char *path);
 void logstore_close(struct logstore *ls);
+
+/*
+ * Use a connection the caller owns (the node's store keeps the log's tables
+ * in its own database).  Appends then run inside the caller's transaction,
+ * in a savepoint, and count as durable only when the caller commits.  If the
+ * caller rolls back after an append, it must call logstore_reload, or the
+ * in-memory size and hashes run ahead of the disk.  logstore_close leaves
+ * the connection open.
+ */
+struct sqlite3;
+PL_MUST_USE enum pl_err logstore_attach(struct logstore **out, struct sqlite3 *db);
+
+/* Re-read size, right edge and upper levels from the database. */
+PL_MUST_USE enum pl_err logstore_reload(struct logstore *ls);
 
 PL_MUST_USE enum pl_err logstore_size(struct logstore *ls, uint64_t *size);
 

@@ -287,13 +287,67 @@ test_upper_levels(void **state)
 	assert_non_null(strstr(pl_err_msg(), "level 10 index 0 is missing"));
 }
 
+/*
+ * Attached to a caller's connection: an append inside a transaction that
+ * rolls back leaves nothing behind once reloaded; a committed one is seen
+ * by a fresh open with the same root.
+ */
+static void
+test_attached(void **state)
+{
+	struct merkle_source src, mem_src;
+	struct merkle_mem mem = { (const uint8_t(*)[HASH_LEN])leaf_hash, 40 };
+	struct logstore *ls, *again;
+	uint8_t want[HASH_LEN], got[HASH_LEN];
+	uint64_t size;
+	char apath[80];
+	sqlite3 *db;
+
+	(void)state;
+	(void)snprintf(apath, sizeof(apath), "%s-attached", path);
+	assert_int_equal(sqlite3_open(apath, &db), SQLITE_OK);
+	assert_int_equal(logstore_attach(&ls, db), PL_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	append_range(ls, 0, 40, 7);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(logstore_reload(ls), PL_OK);
+	assert_int_equal(logstore_size(ls, &size), PL_OK);
+	assert_true(size == 0);
+
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	append_range(ls, 0, 40, 7);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	logstore_source(ls, &src);
+	assert_int_equal(merkle_root(want, &src, 40), PL_OK);
+	logstore_close(ls);
+	/* The connection is still the caller's to use and close. */
+	assert_int_equal(sqlite3_exec(db, "SELECT 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	assert_int_equal(logstore_open(&again, apath), PL_OK);
+	assert_int_equal(logstore_size(again, &size), PL_OK);
+	assert_true(size == 40);
+	logstore_source(again, &src);
+	assert_int_equal(merkle_root(got, &src, 40), PL_OK);
+	assert_memory_equal(got, want, HASH_LEN);
+	merkle_mem_source(&mem_src, &mem);
+	assert_int_equal(merkle_root(got, &mem_src, 40), PL_OK);
+	assert_memory_equal(got, want, HASH_LEN);
+	logstore_close(again);
+	(void)unlink(apath);
+	(void)snprintf(apath, sizeof(apath), "%s-attached-wal", path);
+	(void)unlink(apath);
+	(void)snprintf(apath, sizeof(apath), "%s-attached-shm", path);
+	(void)unlink(apath);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roots_and_proofs),   cmocka_unit_test(test_checkpoints),
 		cmocka_unit_test(test_tampering_is_found), cmocka_unit_test(test_entry_tampering),
-		cmocka_unit_test(test_upper_levels),
+		cmocka_unit_test(test_upper_levels),       cmocka_unit_test(test_attached),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
