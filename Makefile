@@ -14,7 +14,7 @@
 CC	?= cc
 FUZZCC	?= clang
 B	?= build
-PKGS	 = libsodium jansson sqlite3
+PKGS	 = libsodium jansson sqlite3 libmicrohttpd libcurl
 
 WARN	 = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
@@ -23,15 +23,20 @@ HARDEN	 = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 CPPFLAGS += -D_DEFAULT_SOURCE -Isrc
 OPT	?= -O2 -g
 CFLAGS	 = $(WARN) $(HARDEN) $(OPT) $(EXTRA_CFLAGS)
-LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljansson -lsqlite3)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -ljansson -lsqlite3 -lmicrohttpd -lcurl) -lpthread
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now
 
 # Layers, lowest first; see docs/architecture.md.
-LAYERS	 = common crypto wire tlog store core
-LIB_SRC	 = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
+# parleyd's modules (config, ...) are in the library so that tests reach
+# them; only its main() file is not.
+LAYERS	 = common crypto wire tlog store core api sync parleyd
+D_MAIN	 = src/parleyd/parleyd.c
+LIB_SRC	 = $(filter-out $(D_MAIN),$(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c))))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_SRC	 = $(sort $(wildcard src/cli/*.c))
 CLI_OBJ	 = $(CLI_SRC:%.c=$(B)/%.o)
+D_OBJ	 = $(D_MAIN:%.c=$(B)/%.o)
+D_BIN	 = $(if $(wildcard $(D_MAIN)),$(B)/parleyd)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
@@ -46,7 +51,7 @@ TOOL_BIN = $(TOOL_SRC:tests/vectors/%.c=$(B)/tests/%)
 # Keep intermediate objects (the fuzz library), or every make fuzz rebuilds them.
 .SECONDARY:
 
-all: $(B)/parley $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/parley $(D_BIN) $(UNIT_BIN) $(TOOL_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -64,6 +69,9 @@ $(B)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/parley: $(CLI_OBJ) $(B)/libparley.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/parleyd: $(D_OBJ) $(B)/libparley.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests see static helpers (PL_STATIC) through their own object build.

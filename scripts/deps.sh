@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="make gcc clang libclang-rt-14-dev clang-format pkg-config libsodium-dev libjansson-dev
-libcmocka-dev libsqlite3-dev python3 python3-cryptography"
+libcmocka-dev libsqlite3-dev libmicrohttpd-dev libcurl4-gnutls-dev curl openssl python3
+python3-cryptography"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,257 @@
+/*
+ * node.h - one party's node: its keys, its store, and every action on them
+ * (docs/node.md).  The service layer (api, sync) and the programs call
+ * these; nothing above this header touches the store or the keys.
+ *
+ * Thread-safe.  Every write goes through the group committer
+ * (store/commit.h): many callers' writes share one transaction and one
+ * fsync, and a call that reports PL_OK has its data on disk.  Reads use a
+ * separate connection per calling thread and see committed data only.
+ *
+ * Errors: PL_E_ARG for a caller's bad request (unknown channel, not a
+ * member, bad role), with the detail in pl_err_msg(); PL_E_STATE for an
+ * action not allowed now (channel not active); PL_E_CRYPTO for a bad
+ * signature; PL_E_STORE when the disk failed.  Peer traffic is judged by
+ * node_receive, which says why it refused in a struct node_verdict.
+ */
+#ifndef PL_NODE_H
+#define PL_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../common/buf.h"
+#include "../crypto/keys.h"
+#include "../store/store.h"
+#include "../wire/env.h"
+#include "../wire/party.h"
+
+/* Envelopes per peer POST and per fetch answer. */
+#define NODE_BATCH_MAX 256
+/* A session token lasts this long after login. */
+#define NODE_SESSION_MS (12ull * 3600 * 1000)
+/* Tokens: 32 random bytes, base64url without padding. */
+#define NODE_TOKEN_STR_MAX 64
+
+struct node;
+
+struct node_conf {
+	const char *store;     /* "sqlite:/var/lib/parley/node.db" or a path */
+	struct keys *keys;     /* taken over: node_close frees it, also on failure */
+	const uint8_t *record; /* our signed party record (copied) */
+	size_t record_len;
+	const char *log_origin;     /* checkpoint origin; NULL: "parley/<party id>" */
+	uint64_t (*clock_ms)(void); /* NULL: the system clock (tests set their own) */
+};
+
+/*
+ * Open the store (creating it on first use), check it belongs to this
+ * party, check the transcript against its last checkpoint, and start the
+ * committer.  Refuses a store made for another party or another key.
+ */
+PL_MUST_USE enum pl_err node_open(struct node **out, const struct node_conf *c);
+/* Finish the writes in flight, stop the committer, close everything. */
+void node_close(struct node *n);
+
+const struct party *node_self(const struct node *n);
+
+/*
+ * fn(ctx, peer) is called after a commit that queued deliveries to peer,
+ * so that sync wakes its worker for that peer; from the thread that made
+ * the change, once it is on disk.  Set it before any traffic.
+ */
+void node_set_notify(struct node *n, void (*fn)(void *ctx, const char *peer), void *ctx);
+
+/* ---- Peers talking to us ------------------------------------------------ */
+
+enum node_refusal {
+	NODE_ACCEPTED = 0,
+	NODE_MALFORMED,      /* 400: not an envelope, or framing wrong */
+	NODE_TOO_BIG,        /* 413 */
+	NODE_UNKNOWN_SENDER, /* 403: no pinned record for the sender */
+	NODE_BAD_SIGNATURE,  /* 403 */
+	NODE_NOT_MEMBER,     /* 403: sender or this node not a member, or recipients != members */
+	NODE_NO_CHANNEL,     /* 404: no charter for the channel */
+	NODE_INACTIVE,       /* 409: charter not signed by every member yet, or suspended */
+	NODE_GAP,            /* 409: seq beyond the next expected; expected_seq says which */
+	NODE_BAD_CHAIN,      /* 409: prev is not the id of the sender's previous envelope */
+	NODE_CONFLICT,       /* 409: another envelope already has this seq (equivocation) */
+	NODE_BAD_BODY,       /* 422: a charter or acknowledgement that does not open or parse */
+	NODE_INTERNAL,       /* 500: our store failed; the sender retries */
+};
+
+struct node_verdict {
+	enum node_refusal why;
+	uint64_t expected_seq; /* NODE_GAP, NODE_BAD_CHAIN, NODE_CONFLICT */
+	size_t index;          /* which envelope of the batch */
+};
+
+/* HTTP status and a stable short name ("gap", "bad-signature") for a refusal. */
+int node_refusal_http(enum node_refusal r);
+const char *node_refusal_name(enum node_refusal r);
+
+/*
+ * A peer POSTed count envelopes.  They are judged in order, each after the
+ * ones before it are applied, and the first refusal stops the batch:
+ * verified, checked (sender pinned, signature, channel, membership,
+ * sequence and chain), stored, appended to the transcript and receipted in
+ * one commit.  receipts[i] receives the receipt of envelope i for every i <
+ * *accepted; a duplicate (same id already stored) counts as accepted and
+ * gets the receipt it got the first time.  v says why the rest was
+ * refused.  Returns PL_OK whenever the batch was judged, even if refused.
+ */
+PL_MUST_USE enum pl_err node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens,
+                                     size_t count, struct buf *receipts, size_t *accepted,
+                                     struct node_verdict *v);
+
+/*
+ * A member asks again for what this node sent on channel from seq on (it
+ * missed some).  Appends to out, for at most max envelopes, a 4-byte
+ * big-endian length and the envelope.  PL_E_ARG if requester is not a
+ * member of the channel.
+ */
+PL_MUST_USE enum pl_err node_fetch(struct node *n, const char *requester, const char *channel,
+                                   uint64_t from_seq, size_t max, struct buf *out, size_t *count);
+
+/* A pinned peer's latest record; *found 0 if not pinned. */
+PL_MUST_USE enum pl_err node_peer_get(struct node *n, const char *id, struct party *out,
+                                      int *found);
+
+/* ---- Delivery (sync) ---------------------------------------------------- */
+
+struct node_batch {
+	char peer[CODEC_ID_MAX + 1];
+	char channel[CODEC_ID_MAX + 1];
+	uint8_t prec; /* most urgent precedence in the batch */
+	size_t n;
+	uint8_t ids[NODE_BATCH_MAX][HASH_LEN];
+	struct buf raw; /* n times: 4-byte big-endian length, envelope */
+};
+
+/* Peers with pending deliveries. */
+PL_MUST_USE enum pl_err node_pending_peers(struct node *n, int (*fn)(void *ctx, const char *peer),
+                                           void *ctx);
+
+/*
+ * The next batch for peer: pending envelopes of the channel that holds
+ * the most urgent pending one (FLASH first), from that channel's lowest
+ * pending seq on, in order, at most max (<= NODE_BATCH_MAX).  A channel's
+ * order cannot be overtaken (each envelope names the one before it), so
+ * urgency lifts the whole channel.  b->n 0 if nothing is pending.  Free
+ * b->raw with buf_free.
+ */
+PL_MUST_USE enum pl_err node_next_batch(struct node *n, const char *peer, size_t max,
+                                        struct node_batch *b);
+
+/*
+ * The peer answered with receipts for the first count envelopes of b:
+ * each is verified against the peer's key and that envelope's id, stored,
+ * appended to the transcript, and the delivery marked done.  One bad
+ * receipt refuses all (PL_E_CRYPTO naming it) and stores nothing.
+ */
+PL_MUST_USE enum pl_err node_receipts_in(struct node *n, const struct node_batch *b,
+                                         const struct buf *receipts, size_t count);
+
+/* The peer says it expects seq on channel: deliver again from there. */
+PL_MUST_USE enum pl_err node_redeliver(struct node *n, const char *peer, const char *channel,
+                                       uint64_t seq);
+
+/* ---- Officers ------------------------------------------------------------ */
+
+struct node_officer {
+	char name[STORE_NAME_MAX + 1];
+	unsigned roles; /* STORE_ROLE_* */
+};
+
+/* Parse "duty,approver" into STORE_ROLE_* bits; PL_E_ARG names an unknown role. */
+PL_MUST_USE enum pl_err node_roles_parse(const char *s, unsigned *roles);
+
+/* Add an officer (password hashed with Argon2id).  PL_E_ARG if the name is taken. */
+PL_MUST_USE enum pl_err node_officer_add(struct node *n, const char *name, const char *password,
+                                         unsigned roles);
+/* Log in: a session token.  PL_E_ARG "bad name or password" either way. */
+PL_MUST_USE enum pl_err node_login(struct node *n, const char *name, const char *password,
+                                   char token[NODE_TOKEN_STR_MAX + 1], uint64_t *expires_ms,
+                                   struct node_officer *who);
+/* A token for the CLI and scripts, for who, until revoked. */
+PL_MUST_USE enum pl_err node_token_new(struct node *n, const struct node_officer *who,
+                                       const char *label, char token[NODE_TOKEN_STR_MAX + 1]);
+/* Who holds token; PL_E_ARG if unknown or expired. */
+PL_MUST_USE enum pl_err node_auth(struct node *n, const char *token, struct node_officer *who);
+PL_MUST_USE enum pl_err node_logout(struct node *n, const char *token);
+
+/* ---- Officer actions (roles are checked here, not by the caller) --------- */
+
+/* Pin a peer's record, or accept a rotation signed by the pinned key (admin). */
+PL_MUST_USE enum pl_err node_peer_add(struct node *n, const struct node_officer *by,
+                                      const uint8_t *rec, size_t len, const char *fingerprint,
+                                      struct party *out);
+/* [{ "id", "revision", "fingerprint", "endpoints": [], "pinned": ms, "self": bool }] */
+PL_MUST_USE enum pl_err node_peer_list(struct node *n, json_t **out);
+
+/*
+ * Propose a channel: a CHARTER envelope (seq 1 from us) to members (which
+ * must include us and be pinned).  charter: the charter's data object, or
+ * NULL for the defaults (docs/node.md#charter).  Active once every member
+ * has signed.
+ */
+PL_MUST_USE enum pl_err node_channel_create(struct node *n, const struct node_officer *by,
+                                            const char *name, const char *const *members,
+                                            size_t n_members, const json_t *charter,
+                                            uint8_t id[HASH_LEN]);
+/* Sign a proposed charter: a CHARTER_ACCEPT envelope referencing it. */
+PL_MUST_USE enum pl_err node_channel_accept(struct node *n, const struct node_officer *by,
+                                            const char *name, uint8_t id[HASH_LEN]);
+/* [{ "name", "state", "creator", "members": [], "accepted": [], "charter": {} }] */
+PL_MUST_USE enum pl_err node_channel_list(struct node *n, json_t **out);
+
+struct node_send {
+	const char *channel;
+	uint8_t prec, tlp, flags; /* ENV_PREC_*, ENV_TLP_*, ENV_FLAG_EXERCISE */
+	const char *format;       /* "rfa", "response", "ping", ... */
+	uint32_t version;
+	const json_t *data;  /* object; NULL: {} */
+	const json_t *texts; /* object language -> text; NULL: none */
+	const char *authoritative;
+	size_t n_refs;
+	const uint8_t (*refs)[HASH_LEN];
+};
+
+/* Seal, sign, store, append to the transcript and queue to every member. */
+PL_MUST_USE enum pl_err node_send(struct node *n, const struct node_officer *by,
+                                  const struct node_send *s, uint8_t id[HASH_LEN]);
+
+/*
+ * Acknowledge a received envelope: an ACK envelope on its channel
+ * referencing it, its body naming the officer.  PL_E_STATE if already
+ * acknowledged here.
+ */
+PL_MUST_USE enum pl_err node_ack(struct node *n, const struct node_officer *by,
+                                 const uint8_t env_id[HASH_LEN], uint8_t ack_id[HASH_LEN]);
+
+struct node_list_filter {
+	const char *channel; /* NULL: all */
+	int inbox;           /* only received MESSAGEs */
+	int unacked;         /* only those not acknowledged here */
+	size_t limit;        /* 0: 100 */
+};
+/*
+ * Envelope summaries, newest first: [{ "id", "channel", "sender", "seq",
+ * "kind", "precedence", "tlp", "exercise", "time", "stored", "direction",
+ * "deliveries": [{ "peer", "receipt": ms|null }], "acks": [{ "party",
+ * "officer", "time" }] }].  Times are RFC 3339 UTC strings.
+ */
+PL_MUST_USE enum pl_err node_list(struct node *n, const struct node_officer *by,
+                                  const struct node_list_filter *f, json_t **out);
+/* One envelope: the summary plus "refs", "prev", "body" (decrypted) and "receipts". */
+PL_MUST_USE enum pl_err node_show(struct node *n, const struct node_officer *by,
+                                  const uint8_t id[HASH_LEN], json_t **out);
+/*
+ * { "party", "fingerprint", "transcript": { "size", "root" }, "channels":
+ * n, "pending": [{ "peer", "envelopes" }], "inbox_unacked": n }
+ */
+PL_MUST_USE enum pl_err node_status(struct node *n, json_t **out);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * commit.h - group commit: one writer thread runs the writes of many
+ * callers in one transaction, so that one fsync covers them all
+ * (docs/node.md#group-commit).
+ *
+ * A caller hands a job to commit_run and blocks.  The writer takes every
+ * job queued, opens one transaction, runs each job in its own savepoint
+ * (a job that fails is rolled back alone and gets its own error), commits,
+ * and only then wakes the callers.  A failed commit fails every job of the
+ * group with PL_E_STORE.  Jobs run one at a time on the writer's
+ * connection, in the order they were queued; a job must not block on
+ * anything but the store.
+ */
+#ifndef PL_COMMIT_H
+#define PL_COMMIT_H
+
+#include "store.h"
+
+struct committer;
+
+/* A write: runs on the writer thread inside the open transaction. */
+typedef enum pl_err (*commit_fn)(struct store *st, void *ctx);
+
+/*
+ * Start the writer thread on st (taken over: commit_stop closes it).
+ * max_group bounds the jobs per transaction (0: 1024).
+ */
+PL_MUST_USE enum pl_err commit_start(struct committer **out, struct store *st, unsigned max_group);
+
+/*
+ * Run fn(st, ctx) in the next group and wait until that group is on disk.
+ * Returns fn's error if fn failed (its writes undone, pl_err_msg() is
+ * fn's message on the calling thread), PL_E_STORE if the commit failed,
+ * PL_E_STATE after commit_stop began.
+ */
+PL_MUST_USE enum pl_err commit_run(struct committer *c, commit_fn fn, void *ctx);
+
+/* Run the jobs already queued, refuse new ones, stop the thread, close the store. */
+void commit_stop(struct committer *c);
+
+/* Groups and jobs committed so far (for the benchmark and status). */
+void commit_stats(struct committer *c, unsigned long long *groups, unsigned long long *jobs);
+
+#endif
