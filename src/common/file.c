@@ -4,12 +4,14 @@
  * A write that returns PL_OK is on disk: the data and the directory entry
  * have been fsync()ed.  A crash at any point leaves either the old file or
  * the new one, never a mix (rename is atomic), and at worst a stray
- * "<path>.tmp.<pid>" beside it.
+ * "<path>.tmp.XXXXXX" beside it, which no later write trips over (each
+ * write makes a fresh name with mkstemp).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,6 +64,9 @@ file_read_checked(struct buf *b, const char *path, int private)
 		err = pl_errf(PL_E_IO, "%s: %s", path, strerror(errno));
 	} else if (!S_ISREG(st.st_mode)) {
 		err = pl_errf(PL_E_IO, "%s: not a regular file", path);
+	} else if (private && st.st_uid != geteuid()) {
+		err = pl_errf(PL_E_IO, "%s: owned by uid %lu, not by this user (uid %lu)", path,
+		              (unsigned long)st.st_uid, (unsigned long)geteuid());
 	} else if (private && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		err = pl_errf(PL_E_IO,
 		              "%s: mode %03o lets others read or write it; run: chmod 600 %s", path,
@@ -120,27 +125,29 @@ file_write(const char *path, const void *data, size_t n, mode_t mode, int excl)
 
 	if (excl && lstat(path, &st) == 0)
 		return pl_errf(PL_E_IO, "%s: already exists; refusing to overwrite", path);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
 		return pl_errf(PL_E_IO, "%s: path too long", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0)
-		return pl_errf(PL_E_IO, "%s: %s", tmp, strerror(errno));
-	/* The umask may have narrowed the mode; it must not have widened it. */
+	/* mkstemp: a fresh name, created 0600 with O_EXCL; a stale one cannot block us. */
+	if ((fd = mkstemp(tmp)) < 0)
+		return pl_errf(PL_E_IO, "%s: cannot create a file beside it: %s", path,
+		               strerror(errno));
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (fchmod(fd, mode) != 0)
-		err = pl_errf(PL_E_IO, "%s: chmod: %s", tmp, strerror(errno));
+		err = pl_errf(PL_E_IO, "%s: chmod: %s", path, strerror(errno));
 	while (err == PL_OK && n > 0) {
 		ssize_t w = write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			err = pl_errf(PL_E_IO, "%s: write: %s", tmp, strerror(errno));
+			err = pl_errf(PL_E_IO, "%s: write: %s", path, strerror(errno));
 		else
 			p += w, n -= (size_t)w;
 	}
 	if (err == PL_OK && fsync(fd) != 0)
-		err = pl_errf(PL_E_IO, "%s: fsync: %s", tmp, strerror(errno));
+		err = pl_errf(PL_E_IO, "%s: fsync: %s", path, strerror(errno));
 	if (close(fd) != 0 && err == PL_OK)
-		err = pl_errf(PL_E_IO, "%s: close: %s", tmp, strerror(errno));
+		err = pl_errf(PL_E_IO, "%s: close: %s", path, strerror(errno));
 	/* With excl, link() refuses to replace a file that appeared meanwhile. */
 	if (err == PL_OK && excl && link(tmp, path) != 0)
 		err = pl_errf(PL_E_IO, "%s: %s", path, strerror(errno));

@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -427,6 +428,63 @@ test_write_errors(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+/*
+ * Stale temporary files (a crashed writer, a reused pid) do not block a
+ * write, and messages name the file the caller asked for, not a temp name.
+ */
+static void
+test_write_ignores_stale_temp_files(void **state)
+{
+	char p[128], stale[160];
+	struct buf b;
+	int fd;
+
+	(void)state;
+	path(p, sizeof(p), "stale-target");
+	(void)unlink(p);
+	(void)snprintf(stale, sizeof(stale), "%s.tmp.%ld", p, (long)getpid());
+	assert_true((fd = open(stale, O_WRONLY | O_CREAT | O_EXCL, 0600)) >= 0);
+	(void)close(fd);
+	assert_int_equal(file_write(p, "fresh", 5, 0600, 1), PL_OK);
+	buf_init(&b, 100);
+	assert_int_equal(file_read_private(&b, p), PL_OK);
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.data, "fresh", 5);
+	buf_reset(&b);
+	assert_int_equal(unlink(stale), 0);
+	expect_no_temp_files();
+	/* A failing write names the target. */
+	path(p, sizeof(p), "dir-target-2");
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(file_write(p, "x", 1, 0600, 0), PL_E_IO);
+	expect_msg(p);
+	if (strstr(pl_err_msg(), ".tmp.") != NULL)
+		fail_msg("message names the temporary file: %s", pl_err_msg());
+	expect_no_temp_files();
+}
+
+/* A private file must be ours: a key file planted by another user is refused. */
+static void
+test_read_private_refuses_other_owner(void **state)
+{
+	char p[128];
+	struct buf b;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* only root can give a file away */
+	make(p, sizeof(p), "not-ours", 10, 0600);
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	buf_init(&b, 100);
+	assert_int_equal(file_read_private(&b, p), PL_E_IO);
+	expect_msg("owned by uid 65534");
+	assert_int_equal(b.len, 0);
+	/* A plain read does not care who owns it. */
+	assert_int_equal(file_read(&b, p), PL_OK);
+	assert_int_equal(b.len, 10);
+	buf_reset(&b);
+}
+
 static void
 test_write_then_read(void **state)
 {
@@ -473,6 +531,8 @@ main(void)
 		cmocka_unit_test(test_read_allocation_failures),
 		cmocka_unit_test(test_write_excl_refuses),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_write_ignores_stale_temp_files),
+		cmocka_unit_test(test_read_private_refuses_other_owner),
 		cmocka_unit_test(test_write_mode_under_any_umask),
 		cmocka_unit_test(test_read_large_file),
 		cmocka_unit_test(test_write_then_read),
