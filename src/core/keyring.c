@@ -13,6 +13,7 @@ keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record, size_
              const char *passphrase, const char *strength)
 {
 	struct keyfile kf;
+	struct party rec;
 	size_t start = out->len, hdr, slen;
 	enum pl_err err;
 
@@ -20,13 +21,22 @@ keyring_lock(struct buf *out, const struct keys *k, const uint8_t *record, size_
 	kf.kdf.alg = KEYS_KDF_NONE;
 	if (passphrase != NULL) {
 		if (*passphrase == '\0')
-			return pl_errf(PL_E_ARG, "key: empty passphrase (use --no-passphrase to "
-			                         "store the key in clear)");
+			return pl_errf(PL_E_ARG, "key: empty passphrase (a key stored in clear is "
+			                         "asked for with no passphrase at all)");
 		PL_TRY(keys_kdf_choose(&kf.kdf, strength));
 		cr_random(kf.nonce, sizeof(kf.nonce));
 	}
 	if (record_len > PARTY_ENCODED_MAX)
 		return pl_errf(PL_E_ARG, "key: record of %zu bytes", record_len);
+	/* A key file whose record names other keys could never be unlocked. */
+	if (party_read(&rec, record, record_len) != PL_OK)
+		return pl_errf(PL_E_ARG, "key: the record given is malformed: %s", pl_err_msg());
+	if (memcmp(rec.sign_pk, keys_sign_pk(k), SIG_PK_LEN) != 0 ||
+	    memcmp(rec.box_pk, keys_box_pk(k), BOX_PK_LEN) != 0)
+		return pl_errf(PL_E_ARG,
+		               "key: the record of '%s' holds other public keys than "
+		               "the secret key given",
+		               rec.id);
 	kf.record = record;
 	kf.record_len = (uint32_t)record_len;
 	slen = passphrase != NULL ? KEYS_WRAPPED_LEN : KEYS_SECRET_LEN;

@@ -1,27 +1,66 @@
 /*
  * party.c - read and write party records.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "party.h"
 
 static const uint8_t zero_hash[HASH_LEN];
 
+/* host: a bracketed IPv6 literal, or letters, digits, dots and dashes; then an optional :port. */
+static int
+authority_ok(const char *a, size_t n)
+{
+	size_t i = 0, port_at;
+	unsigned long port = 0;
+
+	if (n > 0 && a[0] == '[') {
+		for (i = 1; i < n && a[i] != ']'; i++)
+			if (!(isxdigit((unsigned char)a[i]) || a[i] == ':' || a[i] == '.'))
+				return 0;
+		if (i == n || i == 1)
+			return 0;
+		i++;
+	} else {
+		for (; i < n && a[i] != ':'; i++)
+			if (!(isalnum((unsigned char)a[i]) || a[i] == '.' || a[i] == '-'))
+				return 0;
+		if (i == 0)
+			return 0;
+	}
+	if (i == n)
+		return 1;
+	if (a[i] != ':')
+		return 0;
+	port_at = ++i;
+	for (; i < n; i++) {
+		if (!isdigit((unsigned char)a[i]) || i - port_at >= 5)
+			return 0;
+		port = port * 10 + (unsigned long)(a[i] - '0');
+	}
+	return i > port_at && port >= 1 && port <= 65535;
+}
+
 int
 party_url_ok(const char *url)
 {
-	size_t n = strlen(url), i;
+	size_t n = strlen(url), i, start, end;
 
 	if (n > PARTY_URL_MAX)
 		return 0;
-	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-		return 0;
-	if (n <= (url[4] == 's' ? 8u : 7u))
+	if (strncmp(url, "https://", 8) == 0)
+		start = 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		start = 7;
+	else
 		return 0;
 	for (i = 0; i < n; i++)
-		if (url[i] <= 0x20 || url[i] >= 0x7f)
+		if (url[i] <= 0x20 || url[i] >= 0x7f || url[i] == '#')
 			return 0;
-	return 1;
+	/* No user or password in a record: the authority is host[:port] only. */
+	end = start + strcspn(url + start, "/?");
+	return authority_ok(url + start, end - start);
 }
 
 int

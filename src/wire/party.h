@@ -87,7 +87,11 @@ struct party {
 PL_MUST_USE enum pl_err party_read(struct party *out, const uint8_t *p, size_t n);
 /* Append every byte before sig; checks the same rules as party_read. */
 PL_MUST_USE enum pl_err party_write_signed_part(struct buf *b, const struct party *r);
-/* Check an endpoint URL: http:// or https://, printable ASCII, <= PARTY_URL_MAX. */
+/*
+ * Check an endpoint URL: http:// or https://, then host (name, IPv4, or
+ * [IPv6]) and an optional port 1..65535, then an optional path or query;
+ * printable ASCII, no user info, no fragment, <= PARTY_URL_MAX.
+ */
 int party_url_ok(const char *url);
 /* Check a languages list: comma-separated tags of [A-Za-z0-9-], each 2..35. */
 int party_languages_ok(const char *s);

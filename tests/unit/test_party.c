@@ -1033,10 +1033,51 @@ test_sign_into_exact_buffer(void **state)
 	buf_reset(&b);
 }
 
+/* Endpoint URLs: host[:port] only, no user info, no fragment, ports in range. */
+static void
+test_url_rules(void **state)
+{
+	static const char *const good[] = {
+		"https://nrrc.example",      "https://nrrc.example/parley", "http://127.0.0.1:7401",
+		"http://[::1]:7401/",        "https://a-b.c:65535/p?q=1",   "https://x:1",
+		"http://[2001:db8::1]/path",
+	};
+	static const char *const bad[] = {
+		"http://@@@",
+		"https://user:pw@nrrc.example/",
+		"https://",
+		"https:///path",
+		"https://host:",
+		"https://host:0",
+		"https://host:65536",
+		"https://host:123456",
+		"https://host:80x",
+		"https://[::1",
+		"https://[]/",
+		"https://[zz::1]/",
+		"https://host/a#frag",
+		"https://ho st/",
+		"https://h_st/",
+		"ftp://host/",
+		"https://host:-1/",
+		"http://:80/",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!party_url_ok(good[i]))
+			fail_msg("refused a good URL: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (party_url_ok(bad[i]))
+			fail_msg("accepted a bad URL: %s", bad[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_rules),
 		cmocka_unit_test(test_truncation_at_every_offset),
 		cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_unknown_version_and_label),
