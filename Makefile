@@ -45,13 +45,15 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 TOOL_SRC = $(sort $(wildcard tests/vectors/*.c))
 TOOL_BIN = $(TOOL_SRC:tests/vectors/%.c=$(B)/tests/%)
+NET_SRC	 = $(sort $(wildcard tests/net/*.c))
+NET_BIN	 = $(NET_SRC:tests/net/%.c=$(B)/tests/%)
 
 .PHONY: all demo deps test unit asan fuzz fuzz-build check bench vectors clean format
 .SUFFIXES:
 # Keep intermediate objects (the fuzz library), or every make fuzz rebuilds them.
 .SECONDARY:
 
-all: $(B)/parley $(D_BIN) $(UNIT_BIN) $(TOOL_BIN)
+all: $(B)/parley $(D_BIN) $(UNIT_BIN) $(TOOL_BIN) $(NET_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -82,6 +84,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libparley.a
 $(B)/tests/%: tests/vectors/%.c $(B)/libparley.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libparley.a $(LDLIBS)
+
+# Tools of the multi-process tests (tests/net/): programs on their own.
+$(B)/tests/%: tests/net/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(B)/bench/%: bench/%.c $(B)/libparley.a
 	@mkdir -p $(@D)
