@@ -1,0 +1,339 @@
+/*
+ * test_commit.c - group commit over a real SQLite file (WAL,
+ * synchronous=FULL): many threads' writes all land, share fsyncs, a failing
+ * job is undone alone and gets its own message, a failed commit fails the
+ * whole group, and stopping runs what is queued and refuses the rest.
+ *
+ * The store here is a minimal one over a single table, so that the test
+ * checks the committer alone; the node's own store has its tests.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/commit.h"
+
+struct tstore {
+	struct store base;
+	sqlite3 *db;
+	int fail_commit; /* make the next COMMIT fail */
+};
+
+static char path[64];
+
+static enum pl_err
+x(struct tstore *t, const char *sql)
+{
+	if (sqlite3_exec(t->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return pl_errf(PL_E_STORE, "%s: %s", sql, sqlite3_errmsg(t->db));
+	return PL_OK;
+}
+
+static void
+t_close(struct store *st)
+{
+	struct tstore *t = (struct tstore *)st;
+
+	sqlite3_close(t->db);
+	free(t);
+}
+
+static enum pl_err
+t_begin(struct store *st)
+{
+	return x((struct tstore *)st, "BEGIN IMMEDIATE");
+}
+
+static enum pl_err
+t_commit(struct store *st)
+{
+	struct tstore *t = (struct tstore *)st;
+
+	if (t->fail_commit) {
+		t->fail_commit = 0;
+		return pl_errf(PL_E_STORE, "disk full (test)");
+	}
+	return x(t, "COMMIT");
+}
+
+static void
+t_rollback(struct store *st)
+{
+	(void)x((struct tstore *)st, "ROLLBACK");
+}
+
+static enum pl_err
+t_savepoint(struct store *st)
+{
+	return x((struct tstore *)st, "SAVEPOINT job");
+}
+
+static enum pl_err
+t_release(struct store *st)
+{
+	return x((struct tstore *)st, "RELEASE job");
+}
+
+static void
+t_rollback_to(struct store *st)
+{
+	(void)x((struct tstore *)st, "ROLLBACK TO job; RELEASE job");
+}
+
+static const struct store_ops tops = {
+	.close = t_close,
+	.begin = t_begin,
+	.commit = t_commit,
+	.rollback = t_rollback,
+	.savepoint = t_savepoint,
+	.release = t_release,
+	.rollback_to = t_rollback_to,
+};
+
+static struct tstore *
+topen(void)
+{
+	struct tstore *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->base.ops = &tops;
+	assert_int_equal(sqlite3_open(path, &t->db), SQLITE_OK);
+	sqlite3_busy_timeout(t->db, 5000);
+	assert_int_equal(x(t, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                      "CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, v TEXT)"),
+	                 PL_OK);
+	return t;
+}
+
+static long
+count_rows(const char *where)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char sql[128];
+	long n;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM t %s", where);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A job: insert key k; k < 0 inserts then fails (its row must vanish). */
+struct ins {
+	long k;
+};
+
+static enum pl_err
+ins_job(struct store *st, void *ctx)
+{
+	struct tstore *t = (struct tstore *)st;
+	struct ins *in = ctx;
+	char sql[96];
+
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO t(k, v) VALUES(%ld, 'x')",
+	               in->k < 0 ? -in->k : in->k);
+	PL_TRY(x(t, sql));
+	if (in->k < 0)
+		return pl_errf(PL_E_ARG, "job %ld refused on purpose", -in->k);
+	return PL_OK;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	(void)snprintf(path, sizeof(path), "/tmp/parley-commit-%ld.db", (long)getpid());
+	return 0;
+}
+
+static void
+wipe(void)
+{
+	char p[96];
+
+	(void)unlink(path);
+	(void)snprintf(p, sizeof(p), "%s-wal", path);
+	(void)unlink(p);
+	(void)snprintf(p, sizeof(p), "%s-shm", path);
+	(void)unlink(p);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	wipe();
+	return 0;
+}
+
+#define THREADS 8
+#define PER     150
+
+struct worker {
+	struct committer *c;
+	int t;
+	int fails; /* jobs that reported an error */
+	int bad;   /* jobs whose error or message was wrong */
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < PER; i++) {
+		long k = (long)w->t * 100000 + i + 1;
+		/* Every 10th job of odd threads fails after writing. */
+		struct ins in = { (w->t & 1) && i % 10 == 0 ? -k : k };
+		enum pl_err err = commit_run(w->c, ins_job, &in);
+		char want[64];
+
+		if (in.k < 0) {
+			(void)snprintf(want, sizeof(want), "job %ld refused on purpose", k);
+			w->fails++;
+			if (err != PL_E_ARG || strstr(pl_err_msg(), want) == NULL)
+				w->bad++;
+		} else if (err != PL_OK) {
+			w->bad++;
+		}
+	}
+	return NULL;
+}
+
+/* Eight threads at once: every good row lands, failed ones do not, fsyncs are shared. */
+static void
+test_many_threads(void **state)
+{
+	struct worker w[THREADS];
+	pthread_t th[THREADS];
+	unsigned long long groups, jobs;
+	struct committer *c;
+	int i, fails = 0;
+
+	(void)state;
+	wipe();
+	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .c = c, .t = i };
+		assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].bad, 0);
+		fails += w[i].fails;
+	}
+	commit_stats(c, &groups, &jobs);
+	commit_stop(c);
+	assert_true(jobs == THREADS * PER);
+	assert_int_equal(fails, 4 * (PER / 10));
+	assert_int_equal(count_rows(""), THREADS * PER - fails);
+	/* With 8 writers waiting on the disk, groups hold several jobs each. */
+	print_message("# %llu jobs in %llu groups\n", jobs, groups);
+	assert_true(groups * 2 <= jobs);
+}
+
+/* A failing job is undone alone; the others in its group commit. */
+static void
+test_failure_is_private(void **state)
+{
+	struct committer *c;
+	struct ins good = { 7 }, bad = { -8 };
+
+	(void)state;
+	wipe();
+	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
+	assert_int_equal(commit_run(c, ins_job, &bad), PL_E_ARG);
+	assert_non_null(strstr(pl_err_msg(), "job 8 refused on purpose"));
+	assert_int_equal(commit_run(c, ins_job, &good), PL_OK);
+	/* A duplicate key fails in SQLite itself: reported, nothing else lost. */
+	assert_int_equal(commit_run(c, ins_job, &good), PL_E_STORE);
+	assert_non_null(strstr(pl_err_msg(), "UNIQUE"));
+	commit_stop(c);
+	assert_int_equal(count_rows(""), 1);
+	assert_int_equal(count_rows("WHERE k = 7"), 1);
+}
+
+/* A commit that fails fails every job of its group, and nothing is stored. */
+static void
+test_commit_failure(void **state)
+{
+	struct tstore *t;
+	struct committer *c;
+	struct ins a = { 1 }, b = { 2 };
+
+	(void)state;
+	wipe();
+	t = topen();
+	assert_int_equal(commit_start(&c, &t->base, 0), PL_OK);
+	t->fail_commit = 1;
+	assert_int_equal(commit_run(c, ins_job, &a), PL_E_STORE);
+	assert_non_null(strstr(pl_err_msg(), "commit failed: disk full (test)"));
+	assert_int_equal(commit_run(c, ins_job, &b), PL_OK);
+	commit_stop(c);
+	assert_int_equal(count_rows("WHERE k = 1"), 0);
+	assert_int_equal(count_rows("WHERE k = 2"), 1);
+}
+
+struct late {
+	struct committer *c;
+	enum pl_err err;
+};
+
+static void *
+late_caller(void *arg)
+{
+	struct late *l = arg;
+	struct ins in = { 99 };
+
+	l->err = commit_run(l->c, ins_job, &in);
+	return NULL;
+}
+
+/* Jobs from several callers around a stop: all queued ones run before the store closes. */
+static void
+test_stop(void **state)
+{
+	struct committer *c;
+	struct late l;
+	pthread_t th;
+	struct ins in = { 5 };
+
+	(void)state;
+	wipe();
+	assert_int_equal(commit_start(&c, &topen()->base, 2), PL_OK);
+	l.c = c;
+	assert_int_equal(pthread_create(&th, NULL, late_caller, &l), 0);
+	assert_int_equal(commit_run(c, ins_job, &in), PL_OK);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(l.err, PL_OK);
+	commit_stop(c);
+	assert_int_equal(count_rows(""), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_failure_is_private),
+		cmocka_unit_test(test_commit_failure),
+		cmocka_unit_test(test_stop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
