@@ -37,6 +37,10 @@ pl_err_name(enum pl_err err)
 		return "invalid state";
 	case PL_E_ARG:
 		return "invalid argument";
+	case PL_E_PERM:
+		return "not allowed";
+	case PL_E_NOTFOUND:
+		return "not found";
 	}
 	return "unknown error";
 }

@@ -24,15 +24,17 @@
 
 enum pl_err {
 	PL_OK = 0,
-	PL_E_NOMEM,  /* allocation failed */
-	PL_E_TRUNC,  /* input ended early */
-	PL_E_TOOBIG, /* input exceeds a declared limit */
-	PL_E_PROTO,  /* malformed input */
-	PL_E_CRYPTO, /* signature, MAC or decryption failed */
-	PL_E_IO,     /* errno is meaningful */
-	PL_E_STORE,  /* backend error; details logged */
-	PL_E_STATE,  /* misuse or broken invariant */
-	PL_E_ARG,    /* bad argument from a user (command line, API call) */
+	PL_E_NOMEM,    /* allocation failed */
+	PL_E_TRUNC,    /* input ended early */
+	PL_E_TOOBIG,   /* input exceeds a declared limit */
+	PL_E_PROTO,    /* malformed input */
+	PL_E_CRYPTO,   /* signature, MAC or decryption failed */
+	PL_E_IO,       /* errno is meaningful */
+	PL_E_STORE,    /* backend error; details logged */
+	PL_E_STATE,    /* misuse or broken invariant */
+	PL_E_ARG,      /* bad argument from a user (command line, API call) */
+	PL_E_PERM,     /* the user may not do this (role) */
+	PL_E_NOTFOUND, /* what the user named does not exist */
 };
 
 /* Longest detail message kept; longer ones are cut, never overflowed. */

@@ -8,8 +8,9 @@
  * fsync, and a call that reports PL_OK has its data on disk.  Reads use a
  * separate connection per calling thread and see committed data only.
  *
- * Errors: PL_E_ARG for a caller's bad request (unknown channel, not a
- * member, bad role), with the detail in pl_err_msg(); PL_E_STATE for an
+ * Errors: PL_E_ARG for a caller's bad request (not a member, bad
+ * value), PL_E_NOTFOUND for an unknown channel, envelope or party,
+ * PL_E_PERM for a missing role, with the detail in pl_err_msg(); PL_E_STATE for an
  * action not allowed now (channel not active); PL_E_CRYPTO for a bad
  * signature; PL_E_STORE when the disk failed.  Peer traffic is judged by
  * node_receive, which says why it refused in a struct node_verdict.
