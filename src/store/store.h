@@ -11,7 +11,9 @@
  * many callers in one transaction, each in a savepoint, so that one fsync
  * covers them all and a failing caller undoes only its own writes.
  *
- * Lookups that find nothing return PL_OK with *found = 0.  Listing
+ * Lookups that find nothing return PL_OK with *found = 0.  Their output
+ * pointers other than found (the struct, the raw bytes) may be NULL when
+ * the caller does not want that part.  Listing
  * functions call fn once per row, in the stated order; fn returning
  * non-zero stops the listing early (still PL_OK).  Every text
  * field is bounded by the struct it is read into; a stored value that does
