@@ -1,0 +1,1180 @@
+/*
+ * node_env.c - channels and envelopes: create and accept charters, send,
+ * receive, deliver, take receipts, acknowledge, and list (node.h,
+ * docs/node.md).
+ *
+ * Everything that depends on stored state runs inside one committer job,
+ * on the writer's connection, so that two sends never take the same
+ * sequence number and a receipt is signed only for what that same commit
+ * stores.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/alloc.h"
+#include "../common/log.h"
+#include "../crypto/cr.h"
+#include "../store/logstore.h"
+#include "../wire/body.h"
+#include "../wire/entry.h"
+#include "channel.h"
+#include "envelope.h"
+#include "identity.h"
+#include "node_int.h"
+#include "receipt.h"
+
+static const uint8_t zero_id[HASH_LEN];
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static int
+is_member(const struct store_chan *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_members; i++)
+		if (strcmp(c->members[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+short_id(char out[13], const uint8_t id[HASH_LEN])
+{
+	char hex[2 * HASH_LEN + 1];
+
+	cr_hex(hex, id, HASH_LEN);
+	(void)snprintf(out, 13, "%.12s", hex);
+}
+
+/* Append one entry to the transcript, inside the open transaction. */
+static enum pl_err
+log_entry(struct store *st, const struct entry *en, uint64_t *index)
+{
+	struct buf b;
+	const uint8_t *p;
+	enum pl_err err;
+
+	buf_init(&b, LOGSTORE_ENTRY_MAX);
+	if ((err = entry_write(&b, en)) == PL_OK) {
+		p = b.data;
+		err = st->ops->log_append(st, &p, &b.len, 1, index);
+	}
+	buf_reset(&b);
+	return err;
+}
+
+static void
+entry_from_env(struct entry *en, uint8_t type, const uint8_t id[HASH_LEN], const struct env *e)
+{
+	memset(en, 0, sizeof(*en));
+	en->type = type;
+	memcpy(en->env_id, id, HASH_LEN);
+	(void)snprintf(en->channel, sizeof(en->channel), "%s", e->channel);
+	(void)snprintf(en->sender, sizeof(en->sender), "%s", e->sender);
+	en->seq = e->seq;
+	memcpy(en->prev, e->prev, HASH_LEN);
+}
+
+static void
+row_from_env(struct store_env *row, const uint8_t id[HASH_LEN], const struct env *e, uint8_t dir,
+             uint64_t stored_ms)
+{
+	memset(row, 0, sizeof(*row));
+	memcpy(row->id, id, HASH_LEN);
+	(void)snprintf(row->channel, sizeof(row->channel), "%s", e->channel);
+	(void)snprintf(row->sender, sizeof(row->sender), "%s", e->sender);
+	row->seq = e->seq;
+	memcpy(row->prev, e->prev, HASH_LEN);
+	row->kind = e->kind;
+	row->prec = e->prec;
+	row->flags = e->flags;
+	row->tlp = e->tlp;
+	row->time_ms = e->time_ms;
+	row->stored_ms = stored_ms;
+	row->dir = dir;
+}
+
+/* Build the canonical JSON body of format/version/data/texts. */
+static enum pl_err
+make_body(struct buf *out, const char *format, uint32_t version, const json_t *data,
+          const json_t *texts, const char *authoritative)
+{
+	struct body b;
+	const char *lang;
+	json_t *v, *empty = NULL;
+	enum pl_err err;
+
+	memset(&b, 0, sizeof(b));
+	PL_TRY(codec_id_check("format", format));
+	(void)snprintf(b.format, sizeof(b.format), "%s", format);
+	b.version = version;
+	if (data == NULL)
+		data = empty = json_object();
+	if (!json_is_object(data)) {
+		json_decref(empty);
+		return pl_errf(PL_E_ARG, "data: want an object");
+	}
+	b.data = (json_t *)(uintptr_t)data;
+	if (texts != NULL) {
+		if (!json_is_object(texts)) {
+			json_decref(empty);
+			return pl_errf(PL_E_ARG, "texts: want an object of language: text");
+		}
+		json_object_foreach((json_t *)(uintptr_t)texts, lang, v)
+		{
+			if (b.n_texts == BODY_TEXTS_MAX || !json_is_string(v) ||
+			    strlen(lang) > BODY_LANG_MAX) {
+				json_decref(empty);
+				return pl_errf(PL_E_ARG,
+				               "texts.%.40s: want a string, at most %d languages",
+				               lang, BODY_TEXTS_MAX);
+			}
+			(void)snprintf(b.texts[b.n_texts].lang, sizeof(b.texts[0].lang), "%s",
+			               lang);
+			b.texts[b.n_texts++].text = json_string_value(v);
+		}
+		if (authoritative == NULL && b.n_texts == 1)
+			authoritative = b.texts[0].lang;
+	}
+	if (authoritative != NULL)
+		(void)snprintf(b.authoritative, sizeof(b.authoritative), "%s", authoritative);
+	err = body_write(out, &b);
+	json_decref(empty);
+	return err;
+}
+
+/* Open an envelope we received (we are a recipient) and parse its body. */
+static enum pl_err
+open_body(struct node *n, const struct env *e, struct body *b)
+{
+	struct buf plain;
+	enum pl_err err;
+
+	memset(b, 0, sizeof(*b));
+	buf_init_secret(&plain, ENV_PLAIN_MAX);
+	err = envelope_open(&plain, e, n->self.id, n->keys);
+	if (err == PL_OK)
+		err = body_read(b, plain.data, plain.len);
+	buf_reset(&plain);
+	return err;
+}
+
+/* ---- sending (inside a job) -------------------------------------------------- */
+
+struct outgoing {
+	const char *channel;
+	uint8_t kind, prec, tlp, flags;
+	size_t n_refs;
+	const uint8_t (*refs)[HASH_LEN];
+	const uint8_t *plain;
+	size_t plain_len;
+	/* members to seal to; NULL: the channel's */
+	size_t n_members;
+	const char (*members)[CODEC_ID_MAX + 1];
+	/* out */
+	uint8_t id[HASH_LEN];
+	size_t n_notify;
+	char notify[ENV_RECIPIENTS_MAX][CODEC_ID_MAX + 1];
+};
+
+static enum pl_err
+send_in_job(struct node *n, struct store *st, struct outgoing *o)
+{
+	struct envelope_to to[ENV_RECIPIENTS_MAX];
+	struct party *keys = NULL;
+	struct envelope_draft d;
+	struct store_env last, row;
+	struct entry en;
+	struct env e;
+	struct buf raw;
+	enum pl_err err = PL_OK;
+	uint64_t index;
+	size_t i;
+	int found = 0;
+
+	if ((keys = pl_calloc(o->n_members, sizeof(*keys))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	for (i = 0; i < o->n_members && err == PL_OK; i++) {
+		err = node_party(st, o->members[i], &keys[i], NULL);
+		to[i].party = o->members[i];
+		to[i].box_pk = keys[i].box_pk;
+	}
+	if (err == PL_OK)
+		err = st->ops->env_last(st, o->channel, n->self.id, &last, &found);
+	if (err != PL_OK) {
+		pl_free(keys);
+		return err;
+	}
+	memset(&d, 0, sizeof(d));
+	d.channel = o->channel;
+	d.sender = n->self.id;
+	d.seq = found ? last.seq + 1 : 1;
+	d.prev = found ? last.id : NULL;
+	d.kind = o->kind;
+	d.prec = o->prec;
+	d.flags = o->flags;
+	d.tlp = o->tlp;
+	d.time_ms = node_now(n);
+	d.n_refs = o->n_refs;
+	d.refs = o->refs;
+	d.n_to = o->n_members;
+	d.to = to;
+	d.plain = o->plain;
+	d.plain_len = o->plain_len;
+	buf_init(&raw, ENV_ENCODED_MAX);
+	if ((err = envelope_seal(&raw, o->id, &d, n->keys)) != PL_OK ||
+	    (err = env_read(&e, raw.data, raw.len)) != PL_OK)
+		goto out;
+	entry_from_env(&en, ENTRY_SENT, o->id, &e);
+	if ((err = log_entry(st, &en, &index)) != PL_OK)
+		goto out;
+	row_from_env(&row, o->id, &e, STORE_OUT, d.time_ms);
+	row.log_index = index;
+	if ((err = st->ops->env_put(st, &row, raw.data, raw.len)) != PL_OK)
+		goto out;
+	o->n_notify = 0;
+	for (i = 0; i < o->n_members && err == PL_OK; i++) {
+		struct store_dlv dl;
+
+		if (strcmp(o->members[i], n->self.id) == 0)
+			continue;
+		memset(&dl, 0, sizeof(dl));
+		memcpy(dl.env_id, o->id, HASH_LEN);
+		(void)snprintf(dl.peer, sizeof(dl.peer), "%s", o->members[i]);
+		(void)snprintf(dl.channel, sizeof(dl.channel), "%s", o->channel);
+		dl.seq = e.seq;
+		dl.prec = e.prec;
+		err = st->ops->dlv_put(st, &dl);
+		(void)snprintf(o->notify[o->n_notify++], CODEC_ID_MAX + 1, "%s", o->members[i]);
+	}
+out:
+	buf_reset(&raw);
+	pl_free(keys);
+	return err;
+}
+
+static void
+notify_all(struct node *n, const struct outgoing *o)
+{
+	size_t i;
+
+	if (n->notify == NULL)
+		return;
+	for (i = 0; i < o->n_notify; i++)
+		n->notify(n->notify_ctx, o->notify[i]);
+}
+
+/* Active once every member's first envelope (charter or accept) is here. */
+static enum pl_err
+maybe_activate(struct store *st, struct store_chan *c)
+{
+	struct store_env row;
+	size_t i;
+	int found;
+
+	if (c->state != STORE_CHAN_PROPOSED)
+		return PL_OK;
+	for (i = 0; i < c->n_members; i++) {
+		PL_TRY(st->ops->env_by_seq(st, c->name, c->members[i], 1, &row, NULL, &found));
+		if (!found)
+			return PL_OK;
+	}
+	c->state = STORE_CHAN_ACTIVE;
+	log_info("channel %s: active, signed by all %zu members", c->name, c->n_members);
+	return st->ops->chan_put(st, c);
+}
+
+/* ---- channels ------------------------------------------------------------------ */
+
+struct create_job {
+	struct node *n;
+	struct store_chan chan;
+	struct buf plain;
+	struct outgoing o;
+};
+
+static enum pl_err
+create_job(struct store *st, void *ctx)
+{
+	struct create_job *j = ctx;
+	struct store_chan have;
+	int found;
+
+	PL_TRY(st->ops->chan_get(st, j->chan.name, &have, &found));
+	if (found)
+		return pl_errf(PL_E_STATE, "channel '%s' already exists", j->chan.name);
+	PL_TRY(send_in_job(j->n, st, &j->o));
+	memcpy(j->chan.charter_id, j->o.id, HASH_LEN);
+	return st->ops->chan_put(st, &j->chan);
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+enum pl_err
+node_channel_create(struct node *n, const struct node_officer *by, const char *name,
+                    const char *const *members, size_t n_members, const json_t *charter,
+                    uint8_t id[HASH_LEN])
+{
+	struct create_job *j;
+	struct buf data;
+	json_t *full = NULL;
+	char errbuf[200];
+	enum pl_err err;
+	size_t i;
+
+	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(codec_id_check("channel", name));
+	if (n_members < 2 || n_members > ENV_RECIPIENTS_MAX)
+		return pl_errf(PL_E_ARG, "members: want 2..%d parties, us included",
+		               ENV_RECIPIENTS_MAX);
+	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	j->n = n;
+	(void)snprintf(j->chan.name, sizeof(j->chan.name), "%s", name);
+	for (i = 0; i < n_members; i++) {
+		if ((err = codec_id_check("member", members[i])) != PL_OK)
+			goto out;
+		(void)snprintf(j->chan.members[i], CODEC_ID_MAX + 1, "%s", members[i]);
+	}
+	j->chan.n_members = n_members;
+	qsort(j->chan.members, n_members, sizeof(j->chan.members[0]), id_cmp);
+	if ((err = channel_members_ok(j->chan.members, n_members, n->self.id)) != PL_OK)
+		goto out;
+	if (channel_charter_complete(charter, &full, errbuf, sizeof(errbuf)) != PL_OK) {
+		err = pl_errf(PL_E_ARG, "charter: %s", errbuf);
+		goto out;
+	}
+	buf_init(&data, STORE_CHARTER_MAX);
+	err = channel_charter_dump(full, &data);
+	if (err == PL_OK) {
+		memcpy(j->chan.charter, data.data, data.len);
+		j->chan.charter[data.len] = '\0';
+	}
+	buf_reset(&data);
+	buf_init(&j->plain, ENV_PLAIN_MAX);
+	if (err != PL_OK || (err = make_body(&j->plain, "charter", 1, full, NULL, NULL)) != PL_OK)
+		goto out;
+	j->chan.state = STORE_CHAN_PROPOSED;
+	(void)snprintf(j->chan.creator, sizeof(j->chan.creator), "%s", n->self.id);
+	j->chan.created_ms = node_now(n);
+	j->o.channel = j->chan.name;
+	j->o.kind = ENV_KIND_CHARTER;
+	j->o.prec = ENV_PREC_PRIORITY;
+	j->o.plain = j->plain.data;
+	j->o.plain_len = j->plain.len;
+	j->o.n_members = j->chan.n_members;
+	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
+	if ((err = commit_run(n->commit, create_job, j)) != PL_OK)
+		goto out;
+	memcpy(id, j->o.id, HASH_LEN);
+	log_info("channel %s: charter proposed to %zu members", name, n_members);
+	notify_all(n, &j->o);
+out:
+	json_decref(full);
+	buf_reset(&j->plain);
+	pl_free(j);
+	return err;
+}
+
+struct accept_job {
+	struct node *n;
+	const char *name;
+	struct store_chan chan;
+	struct buf plain;
+	struct outgoing o;
+};
+
+static enum pl_err
+accept_job(struct store *st, void *ctx)
+{
+	struct accept_job *j = ctx;
+	struct store_env mine;
+	int found;
+
+	PL_TRY(st->ops->chan_get(st, j->name, &j->chan, &found));
+	if (!found)
+		return pl_errf(PL_E_NOTFOUND, "no channel '%s' here", j->name);
+	if (!is_member(&j->chan, j->n->self.id))
+		return pl_errf(PL_E_ARG, "channel '%s': we are not a member", j->name);
+	PL_TRY(st->ops->env_by_seq(st, j->name, j->n->self.id, 1, &mine, NULL, &found));
+	if (found)
+		return pl_errf(PL_E_STATE, "channel '%s': already signed here", j->name);
+	j->o.channel = j->chan.name;
+	j->o.refs = (const uint8_t(*)[HASH_LEN])j->chan.charter_id;
+	j->o.n_members = j->chan.n_members;
+	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
+	PL_TRY(send_in_job(j->n, st, &j->o));
+	return maybe_activate(st, &j->chan);
+}
+
+enum pl_err
+node_channel_accept(struct node *n, const struct node_officer *by, const char *name,
+                    uint8_t id[HASH_LEN])
+{
+	struct accept_job *j;
+	enum pl_err err;
+
+	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	j->n = n;
+	j->name = name;
+	buf_init(&j->plain, ENV_PLAIN_MAX);
+	if ((err = make_body(&j->plain, "charter-accept", 1, NULL, NULL, NULL)) != PL_OK)
+		goto out;
+	j->o.kind = ENV_KIND_CHARTER_ACCEPT;
+	j->o.prec = ENV_PREC_PRIORITY;
+	j->o.n_refs = 1;
+	j->o.plain = j->plain.data;
+	j->o.plain_len = j->plain.len;
+	if ((err = commit_run(n->commit, accept_job, j)) != PL_OK)
+		goto out;
+	memcpy(id, j->o.id, HASH_LEN);
+	log_info("channel %s: charter signed", name);
+	notify_all(n, &j->o);
+out:
+	buf_reset(&j->plain);
+	pl_free(j);
+	return err;
+}
+
+/* ---- sending ---------------------------------------------------------------------- */
+
+struct send_job {
+	struct node *n;
+	struct store_chan chan;
+	struct buf plain;
+	struct outgoing o;
+};
+
+static enum pl_err
+send_job(struct store *st, void *ctx)
+{
+	struct send_job *j = ctx;
+	int found;
+
+	PL_TRY(st->ops->chan_get(st, j->o.channel, &j->chan, &found));
+	if (!found)
+		return pl_errf(PL_E_NOTFOUND, "no channel '%s' here", j->o.channel);
+	if (!is_member(&j->chan, j->n->self.id))
+		return pl_errf(PL_E_ARG, "channel '%s': we are not a member", j->o.channel);
+	if (j->chan.state != STORE_CHAN_ACTIVE)
+		return pl_errf(PL_E_STATE, "channel '%s' is not active (%s)", j->o.channel,
+		               j->chan.state == STORE_CHAN_PROPOSED ? "not every member has "
+		                                                      "signed its charter yet"
+		                                                    : "suspended");
+	j->o.n_members = j->chan.n_members;
+	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
+	return send_in_job(j->n, st, &j->o);
+}
+
+static enum pl_err
+send_kind(struct node *n, struct send_job *j, uint8_t id[HASH_LEN])
+{
+	enum pl_err err;
+
+	j->n = n;
+	j->o.plain = j->plain.data;
+	j->o.plain_len = j->plain.len;
+	if ((err = commit_run(n->commit, send_job, j)) != PL_OK)
+		return err;
+	memcpy(id, j->o.id, HASH_LEN);
+	notify_all(n, &j->o);
+	return PL_OK;
+}
+
+enum pl_err
+node_send(struct node *n, const struct node_officer *by, const struct node_send *s,
+          uint8_t id[HASH_LEN])
+{
+	struct send_job *j;
+	enum pl_err err;
+	char sid[13];
+
+	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(codec_id_check("channel", s->channel));
+	if (s->prec > ENV_PREC_ROUTINE || s->tlp > ENV_TLP_RED ||
+	    (s->flags & ~ENV_FLAGS_KNOWN) != 0)
+		return pl_errf(PL_E_ARG, "send: precedence, tlp or flags out of range");
+	if (s->n_refs > ENV_REFS_MAX)
+		return pl_errf(PL_E_ARG, "refs: at most %d", ENV_REFS_MAX);
+	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	buf_init(&j->plain, ENV_PLAIN_MAX);
+	err = make_body(&j->plain, s->format, s->version, s->data, s->texts, s->authoritative);
+	if (err == PL_OK) {
+		j->o.channel = s->channel;
+		j->o.kind = ENV_KIND_MESSAGE;
+		j->o.prec = s->prec;
+		j->o.tlp = s->tlp;
+		j->o.flags = s->flags;
+		j->o.n_refs = s->n_refs;
+		j->o.refs = s->refs;
+		err = send_kind(n, j, id);
+	}
+	if (err == PL_OK) {
+		short_id(sid, id);
+		log_info("channel %s: sent %s (%s) by %s", s->channel, sid, env_prec_name(s->prec),
+		         by != NULL ? by->name : "node");
+	}
+	buf_reset(&j->plain);
+	pl_free(j);
+	return err;
+}
+
+/* ---- receiving -------------------------------------------------------------------- */
+
+struct recv_job {
+	struct node *n;
+	const uint8_t *const *envs;
+	const size_t *lens;
+	size_t count;
+	struct buf *receipts;
+	size_t accepted;
+	struct node_verdict v;
+};
+
+/* Record why an envelope is refused, with the detail in pl_err_msg(). */
+#define REFUSE(j, reason, ...) ((j)->v.why = (reason), (void)pl_errf(PL_E_PROTO, __VA_ARGS__))
+
+/*
+ * Judge and store one envelope.  PL_OK with j->v.why set when refused
+ * (nothing written); an error only when the store failed.
+ */
+static enum pl_err
+receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len, struct buf *receipt)
+{
+	struct node *n = j->n;
+	struct store_chan chan;
+	struct store_env last, row;
+	struct party sender;
+	struct entry en;
+	struct env e;
+	uint8_t id[HASH_LEN];
+	uint64_t now, index;
+	struct body b;
+	size_t i;
+	int found;
+
+	memset(&b, 0, sizeof(b));
+	if (len > ENV_ENCODED_MAX) {
+		REFUSE(j, NODE_TOO_BIG, "envelope of %zu bytes > %d", len, (int)ENV_ENCODED_MAX);
+		return PL_OK;
+	}
+	if (env_read(&e, p, len) != PL_OK) {
+		j->v.why = NODE_MALFORMED;
+		return PL_OK;
+	}
+	envelope_id(id, p, len);
+	/* A duplicate gets the receipt it got the first time. */
+	PL_TRY(st->ops->rcpt_get(st, id, n->self.id, receipt, &found));
+	if (found)
+		return PL_OK;
+	if (strcmp(e.sender, n->self.id) == 0) {
+		REFUSE(j, NODE_NOT_MEMBER, "sender '%s' is this node", e.sender);
+		return PL_OK;
+	}
+	PL_TRY(node_party(st, e.sender, &sender, &found));
+	if (!found) {
+		REFUSE(j, NODE_UNKNOWN_SENDER, "sender '%s' is not pinned here", e.sender);
+		return PL_OK;
+	}
+	if (envelope_verify(&e, sender.sign_pk) != PL_OK) {
+		j->v.why = NODE_BAD_SIGNATURE;
+		return PL_OK;
+	}
+	PL_TRY(st->ops->chan_get(st, e.channel, &chan, &found));
+	if (!found) {
+		if (e.kind != ENV_KIND_CHARTER || e.seq != 1) {
+			REFUSE(j, NODE_NO_CHANNEL, "no channel '%s' here", e.channel);
+			return PL_OK;
+		}
+		/* A new charter: its recipients are the proposed members. */
+		memset(&chan, 0, sizeof(chan));
+		(void)snprintf(chan.name, sizeof(chan.name), "%s", e.channel);
+		for (i = 0; i < e.n_recipients; i++)
+			(void)snprintf(chan.members[i], CODEC_ID_MAX + 1, "%s",
+			               e.recipients[i].party);
+		chan.n_members = e.n_recipients;
+		if (!is_member(&chan, n->self.id) || !is_member(&chan, e.sender)) {
+			REFUSE(j, NODE_NOT_MEMBER,
+			       "charter of '%s' does not name us and its sender", e.channel);
+			return PL_OK;
+		}
+		if (open_body(n, &e, &b) != PL_OK || strcmp(b.format, "charter") != 0) {
+			body_free(&b);
+			REFUSE(j, NODE_BAD_BODY,
+			       "charter of '%s' does not open or is not a charter", e.channel);
+			return PL_OK;
+		}
+		{
+			char errbuf[200];
+			json_t *full = NULL;
+			struct buf data;
+			enum pl_err err;
+
+			if (channel_charter_complete(b.data, &full, errbuf, sizeof(errbuf)) !=
+			    PL_OK) {
+				body_free(&b);
+				REFUSE(j, NODE_BAD_BODY, "charter: %s", errbuf);
+				return PL_OK;
+			}
+			buf_init(&data, STORE_CHARTER_MAX);
+			err = channel_charter_dump(full, &data);
+			if (err == PL_OK) {
+				memcpy(chan.charter, data.data, data.len);
+				chan.charter[data.len] = '\0';
+			}
+			buf_reset(&data);
+			json_decref(full);
+			body_free(&b);
+			if (err != PL_OK) {
+				REFUSE(j, NODE_BAD_BODY, "charter of '%s' too large", e.channel);
+				return PL_OK;
+			}
+		}
+		chan.state = STORE_CHAN_PROPOSED;
+		memcpy(chan.charter_id, id, HASH_LEN);
+		(void)snprintf(chan.creator, sizeof(chan.creator), "%s", e.sender);
+		chan.created_ms = node_now(n);
+	} else {
+		if (!is_member(&chan, e.sender)) {
+			REFUSE(j, NODE_NOT_MEMBER, "sender '%s' is not a member of the channel",
+			       e.sender);
+			return PL_OK;
+		}
+		if (e.n_recipients != chan.n_members) {
+			REFUSE(j, NODE_NOT_MEMBER, "recipients of '%s' are not its members",
+			       e.channel);
+			return PL_OK;
+		}
+		for (i = 0; i < e.n_recipients; i++)
+			if (strcmp(e.recipients[i].party, chan.members[i]) != 0) {
+				REFUSE(j, NODE_NOT_MEMBER, "recipients of '%s' are not its members",
+				       e.channel);
+				return PL_OK;
+			}
+		if (e.kind == ENV_KIND_CHARTER ||
+		    (e.kind == ENV_KIND_CHARTER_ACCEPT &&
+		     (e.seq != 1 || e.n_refs != 1 ||
+		      memcmp(e.refs[0], chan.charter_id, HASH_LEN) != 0))) {
+			REFUSE(j, NODE_BAD_BODY,
+			       "a charter or accept on '%s' that does not fit its charter",
+			       e.channel);
+			return PL_OK;
+		}
+		if (e.kind != ENV_KIND_CHARTER_ACCEPT && chan.state != STORE_CHAN_ACTIVE) {
+			REFUSE(j, NODE_INACTIVE, "channel '%s' is not active here yet", e.channel);
+			return PL_OK;
+		}
+	}
+	/* Sequence and chain. */
+	PL_TRY(st->ops->env_last(st, e.channel, e.sender, &last, &found));
+	j->v.expected_seq = found ? last.seq + 1 : 1;
+	if (e.seq < j->v.expected_seq) {
+		REFUSE(j, NODE_CONFLICT, "%s/%s: another envelope already has seq %llu", e.channel,
+		       e.sender, (unsigned long long)e.seq);
+		log_warnx("channel %s: %s sent a second envelope with seq %llu", e.channel,
+		          e.sender, (unsigned long long)e.seq);
+		return PL_OK;
+	}
+	if (e.seq > j->v.expected_seq) {
+		REFUSE(j, NODE_GAP, "%s/%s: seq %llu, expected %llu", e.channel, e.sender,
+		       (unsigned long long)e.seq, (unsigned long long)j->v.expected_seq);
+		return PL_OK;
+	}
+	if (memcmp(e.prev, found ? last.id : zero_id, HASH_LEN) != 0) {
+		REFUSE(j, NODE_BAD_CHAIN, "%s/%s: prev is not the id of seq %llu", e.channel,
+		       e.sender, (unsigned long long)(j->v.expected_seq - 1));
+		return PL_OK;
+	}
+	if (e.kind == ENV_KIND_ACK) {
+		struct store_ack a;
+		const char *officer;
+
+		if (e.n_refs != 1 || open_body(n, &e, &b) != PL_OK ||
+		    strcmp(b.format, "ack") != 0 ||
+		    (officer = json_string_value(json_object_get(b.data, "officer"))) == NULL ||
+		    strlen(officer) > STORE_NAME_MAX) {
+			body_free(&b);
+			REFUSE(j, NODE_BAD_BODY,
+			       "acknowledgement on '%s' without one ref and an officer", e.channel);
+			return PL_OK;
+		}
+		memset(&a, 0, sizeof(a));
+		memcpy(a.env_id, e.refs[0], HASH_LEN);
+		(void)snprintf(a.party, sizeof(a.party), "%s", e.sender);
+		(void)snprintf(a.officer, sizeof(a.officer), "%s", officer);
+		memcpy(a.ack_id, id, HASH_LEN);
+		a.time_ms = e.time_ms;
+		body_free(&b);
+		PL_TRY(st->ops->ack_put(st, &a));
+	}
+	/* Store, receipt, transcript: one commit. */
+	now = node_now(n);
+	PL_TRY(receipt_sign(receipt, id, n->self.id, now, n->keys));
+	entry_from_env(&en, ENTRY_RECEIVED, id, &e);
+	en.receipt = receipt->data;
+	en.receipt_len = receipt->len;
+	PL_TRY(log_entry(st, &en, &index));
+	row_from_env(&row, id, &e, STORE_IN, now);
+	row.log_index = index;
+	PL_TRY(st->ops->env_put(st, &row, p, len));
+	PL_TRY(st->ops->rcpt_put(st, id, n->self.id, now, receipt->data, receipt->len));
+	if (e.kind == ENV_KIND_CHARTER) {
+		PL_TRY(st->ops->chan_put(st, &chan));
+		log_info("channel %s: charter proposed by %s", e.channel, e.sender);
+	}
+	if (e.kind == ENV_KIND_CHARTER_ACCEPT)
+		PL_TRY(maybe_activate(st, &chan));
+	return PL_OK;
+}
+
+static enum pl_err
+recv_job(struct store *st, void *ctx)
+{
+	struct recv_job *j = ctx;
+	size_t i;
+
+	j->accepted = 0;
+	j->v.why = NODE_ACCEPTED;
+	for (i = 0; i < j->count; i++) {
+		j->receipts[i].len = 0;
+		j->v.expected_seq = 0;
+		PL_TRY(receive_one(j, st, j->envs[i], j->lens[i], &j->receipts[i]));
+		if (j->v.why != NODE_ACCEPTED) {
+			j->v.index = i;
+			return PL_OK;
+		}
+		j->accepted++;
+	}
+	return PL_OK;
+}
+
+enum pl_err
+node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, size_t count,
+             struct buf *receipts, size_t *accepted, struct node_verdict *v)
+{
+	struct recv_job j = { n, envs, lens, count, receipts, 0, { NODE_ACCEPTED, 0, 0 } };
+	enum pl_err err;
+
+	*accepted = 0;
+	memset(v, 0, sizeof(*v));
+	if (count == 0 || count > NODE_BATCH_MAX)
+		return pl_errf(PL_E_ARG, "batch of %zu envelopes (want 1..%d)", count,
+		               NODE_BATCH_MAX);
+	if ((err = commit_run(n->commit, recv_job, &j)) != PL_OK) {
+		v->why = NODE_INTERNAL;
+		v->index = 0;
+		return err;
+	}
+	*accepted = j.accepted;
+	*v = j.v;
+	if (v->why != NODE_ACCEPTED)
+		log_info("refused envelope %zu of a batch: %s: %s", v->index,
+		         node_refusal_name(v->why), pl_err_msg());
+	return PL_OK;
+}
+
+int
+node_refusal_http(enum node_refusal r)
+{
+	switch (r) {
+	case NODE_ACCEPTED:
+		return 200;
+	case NODE_MALFORMED:
+		return 400;
+	case NODE_TOO_BIG:
+		return 413;
+	case NODE_UNKNOWN_SENDER:
+	case NODE_BAD_SIGNATURE:
+	case NODE_NOT_MEMBER:
+		return 403;
+	case NODE_NO_CHANNEL:
+		return 404;
+	case NODE_INACTIVE:
+	case NODE_GAP:
+	case NODE_BAD_CHAIN:
+	case NODE_CONFLICT:
+		return 409;
+	case NODE_BAD_BODY:
+		return 422;
+	case NODE_INTERNAL:
+		return 500;
+	}
+	return 500;
+}
+
+const char *
+node_refusal_name(enum node_refusal r)
+{
+	switch (r) {
+	case NODE_ACCEPTED:
+		return "accepted";
+	case NODE_MALFORMED:
+		return "malformed";
+	case NODE_TOO_BIG:
+		return "too-big";
+	case NODE_UNKNOWN_SENDER:
+		return "unknown-sender";
+	case NODE_BAD_SIGNATURE:
+		return "bad-signature";
+	case NODE_NOT_MEMBER:
+		return "not-member";
+	case NODE_NO_CHANNEL:
+		return "no-channel";
+	case NODE_INACTIVE:
+		return "inactive";
+	case NODE_GAP:
+		return "gap";
+	case NODE_BAD_CHAIN:
+		return "bad-chain";
+	case NODE_CONFLICT:
+		return "conflict";
+	case NODE_BAD_BODY:
+		return "bad-body";
+	case NODE_INTERNAL:
+		return "internal";
+	}
+	return "internal";
+}
+
+/* ---- what a member missed ------------------------------------------------------- */
+
+struct fetch_ctx {
+	struct store *st;
+	struct buf *out;
+	size_t count;
+	enum pl_err err;
+};
+
+static int
+fetch_row(void *ctx, const struct store_env *row)
+{
+	struct fetch_ctx *f = ctx;
+	struct buf raw;
+	int found = 0;
+
+	buf_init(&raw, ENV_ENCODED_MAX);
+	f->err = f->st->ops->env_get(f->st, row->id, NULL, &raw, &found);
+	if (f->err == PL_OK && found &&
+	    (f->err = buf_add_u32be(f->out, (uint32_t)raw.len)) == PL_OK &&
+	    (f->err = buf_add(f->out, raw.data, raw.len)) == PL_OK)
+		f->count++;
+	buf_reset(&raw);
+	return f->err != PL_OK;
+}
+
+enum pl_err
+node_fetch(struct node *n, const char *requester, const char *channel, uint64_t from_seq,
+           size_t max, struct buf *out, size_t *count)
+{
+	struct store_env_filter f = { 0 };
+	struct fetch_ctx fc = { NULL, out, 0, PL_OK };
+	struct store_chan chan;
+	enum pl_err err;
+	int found = 0;
+
+	*count = 0;
+	PL_TRY(node_reader_get(n, &fc.st));
+	err = fc.st->ops->chan_get(fc.st, channel, &chan, &found);
+	if (err == PL_OK && !found)
+		err = pl_errf(PL_E_NOTFOUND, "no channel '%s' here", channel);
+	if (err == PL_OK && !is_member(&chan, requester))
+		err = pl_errf(PL_E_PERM, "'%s' is not a member of channel '%s'", requester,
+		              channel);
+	if (err == PL_OK) {
+		f.channel = channel;
+		f.sender = n->self.id;
+		f.dir = STORE_OUT;
+		f.from_seq = from_seq;
+		f.limit = max == 0 || max > NODE_BATCH_MAX ? NODE_BATCH_MAX : max;
+		err = fc.st->ops->env_list(fc.st, &f, fetch_row, &fc);
+		if (err == PL_OK)
+			err = fc.err;
+	}
+	node_reader_put(n, fc.st);
+	*count = fc.count;
+	return err;
+}
+
+/* ---- delivery ------------------------------------------------------------------------ */
+
+enum pl_err
+node_pending_peers(struct node *n, int (*fn)(void *ctx, const char *peer), void *ctx)
+{
+	struct store *st;
+	enum pl_err err;
+
+	PL_TRY(node_reader_get(n, &st));
+	err = st->ops->dlv_peers(st, fn, ctx);
+	node_reader_put(n, st);
+	return err;
+}
+
+struct head_pick {
+	struct store_dlv_head best;
+	int have;
+};
+
+static int
+head_row(void *ctx, const struct store_dlv_head *h)
+{
+	struct head_pick *p = ctx;
+
+	if (!p->have || h->min_prec < p->best.min_prec) {
+		p->best = *h;
+		p->have = 1;
+	}
+	return 0;
+}
+
+struct batch_ctx {
+	struct store *st;
+	struct node_batch *b;
+	size_t max;
+	enum pl_err err;
+};
+
+static int
+batch_row(void *ctx, const struct store_dlv *d)
+{
+	struct batch_ctx *c = ctx;
+	struct node_batch *b = c->b;
+	struct buf raw;
+	int found = 0;
+
+	if (b->n == c->max)
+		return 1;
+	buf_init(&raw, ENV_ENCODED_MAX);
+	c->err = c->st->ops->env_get(c->st, d->env_id, NULL, &raw, &found);
+	if (c->err == PL_OK && !found)
+		c->err = pl_errf(PL_E_STORE, "delivery of an envelope that is not stored");
+	if (c->err == PL_OK && (c->err = buf_add_u32be(&b->raw, (uint32_t)raw.len)) == PL_OK &&
+	    (c->err = buf_add(&b->raw, raw.data, raw.len)) == PL_OK) {
+		memcpy(b->ids[b->n++], d->env_id, HASH_LEN);
+		if (d->prec < b->prec)
+			b->prec = d->prec;
+	}
+	buf_reset(&raw);
+	return c->err != PL_OK;
+}
+
+enum pl_err
+node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch *b)
+{
+	struct head_pick pick;
+	struct batch_ctx c;
+	enum pl_err err;
+
+	memset(&pick, 0, sizeof(pick));
+	b->n = 0;
+	b->prec = ENV_PREC_ROUTINE;
+	(void)snprintf(b->peer, sizeof(b->peer), "%s", peer);
+	b->channel[0] = '\0';
+	buf_init(&b->raw, (size_t)NODE_BATCH_MAX * (4 + ENV_ENCODED_MAX));
+	c.b = b;
+	c.max = max == 0 || max > NODE_BATCH_MAX ? NODE_BATCH_MAX : max;
+	c.err = PL_OK;
+	PL_TRY(node_reader_get(n, &c.st));
+	err = c.st->ops->dlv_heads(c.st, peer, head_row, &pick);
+	if (err == PL_OK && pick.have) {
+		(void)snprintf(b->channel, sizeof(b->channel), "%s", pick.best.channel);
+		err = c.st->ops->dlv_pending(c.st, peer, pick.best.channel, c.max, batch_row, &c);
+		if (err == PL_OK)
+			err = c.err;
+	}
+	node_reader_put(n, c.st);
+	if (err != PL_OK) {
+		buf_reset(&b->raw);
+		b->n = 0;
+	}
+	return err;
+}
+
+struct rcpts_job {
+	struct node *n;
+	const struct node_batch *b;
+	const struct buf *receipts;
+	size_t count;
+};
+
+static enum pl_err
+rcpts_job(struct store *st, void *ctx)
+{
+	struct rcpts_job *j = ctx;
+	struct party peer;
+	struct rcpt r;
+	struct entry en;
+	struct buf have;
+	uint64_t index;
+	enum pl_err err = PL_OK;
+	size_t i;
+	int found = 0;
+
+	PL_TRY(node_party(st, j->b->peer, &peer, NULL));
+	/* Every receipt checks out, or none is stored. */
+	for (i = 0; i < j->count; i++) {
+		if (receipt_verify(&r, j->receipts[i].data, j->receipts[i].len, j->b->ids[i],
+		                   peer.sign_pk) != PL_OK ||
+		    strcmp(r.receiver, j->b->peer) != 0)
+			return pl_errf(PL_E_CRYPTO, "receipt %zu from '%s' does not verify: %s", i,
+			               j->b->peer, pl_err_msg());
+	}
+	buf_init(&have, RCPT_ENCODED_MAX);
+	for (i = 0; i < j->count && err == PL_OK; i++) {
+		have.len = 0;
+		err = st->ops->rcpt_get(st, j->b->ids[i], j->b->peer, &have, &found);
+		if (err != PL_OK || found)
+			continue; /* an answer we already had */
+		if ((err = rcpt_read(&r, j->receipts[i].data, j->receipts[i].len)) != PL_OK)
+			break;
+		memset(&en, 0, sizeof(en));
+		en.type = ENTRY_RECEIPT;
+		en.receipt = j->receipts[i].data;
+		en.receipt_len = j->receipts[i].len;
+		if ((err = log_entry(st, &en, &index)) == PL_OK &&
+		    (err = st->ops->rcpt_put(st, j->b->ids[i], j->b->peer, r.stored_ms,
+		                             j->receipts[i].data, j->receipts[i].len)) == PL_OK)
+			err = st->ops->dlv_done(st, j->b->ids[i], j->b->peer, node_now(j->n));
+	}
+	buf_reset(&have);
+	return err;
+}
+
+enum pl_err
+node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *receipts,
+                 size_t count)
+{
+	struct rcpts_job j = { n, b, receipts, count };
+
+	if (count > b->n)
+		return pl_errf(PL_E_ARG, "%zu receipts for a batch of %zu", count, b->n);
+	if (count == 0)
+		return PL_OK;
+	return commit_run(n->commit, rcpts_job, &j);
+}
+
+struct redeliver_job {
+	const char *peer, *channel;
+	uint64_t seq;
+};
+
+static enum pl_err
+redeliver_job(struct store *st, void *ctx)
+{
+	struct redeliver_job *j = ctx;
+
+	return st->ops->dlv_reset(st, j->peer, j->channel, j->seq);
+}
+
+enum pl_err
+node_redeliver(struct node *n, const char *peer, const char *channel, uint64_t seq)
+{
+	struct redeliver_job j = { peer, channel, seq };
+
+	PL_TRY(commit_run(n->commit, redeliver_job, &j));
+	log_warnx("channel %s: %s expects seq %llu; delivering again from there", channel, peer,
+	          (unsigned long long)seq);
+	return PL_OK;
+}
+
+/* ---- acknowledging --------------------------------------------------------------------- */
+
+struct ack_job {
+	struct node *n;
+	const struct node_officer *by;
+	uint8_t env_id[HASH_LEN];
+	struct store_chan chan;
+	struct buf plain;
+	struct outgoing o;
+	int already;
+};
+
+static int
+ack_row(void *ctx, const struct store_ack *a)
+{
+	struct ack_job *j = ctx;
+
+	if (strcmp(a->party, j->n->self.id) == 0)
+		j->already = 1;
+	return j->already;
+}
+
+static enum pl_err
+ack_job(struct store *st, void *ctx)
+{
+	struct ack_job *j = ctx;
+	struct store_env row;
+	struct store_ack a;
+	int found = 0;
+
+	PL_TRY(st->ops->env_get(st, j->env_id, &row, NULL, &found));
+	if (!found)
+		return pl_errf(PL_E_NOTFOUND, "no such envelope here");
+	if (row.dir != STORE_IN || row.kind != ENV_KIND_MESSAGE)
+		return pl_errf(PL_E_ARG, "only a message received here can be acknowledged");
+	PL_TRY(st->ops->ack_list(st, j->env_id, ack_row, j));
+	if (j->already)
+		return pl_errf(PL_E_STATE, "already acknowledged here");
+	PL_TRY(st->ops->chan_get(st, row.channel, &j->chan, &found));
+	if (!found || j->chan.state != STORE_CHAN_ACTIVE)
+		return pl_errf(PL_E_STATE, "channel '%s' is not active", row.channel);
+	j->o.channel = j->chan.name;
+	j->o.n_members = j->chan.n_members;
+	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
+	PL_TRY(send_in_job(j->n, st, &j->o));
+	memset(&a, 0, sizeof(a));
+	memcpy(a.env_id, j->env_id, HASH_LEN);
+	(void)snprintf(a.party, sizeof(a.party), "%s", j->n->self.id);
+	(void)snprintf(a.officer, sizeof(a.officer), "%s", j->by != NULL ? j->by->name : "node");
+	memcpy(a.ack_id, j->o.id, HASH_LEN);
+	a.time_ms = node_now(j->n);
+	return st->ops->ack_put(st, &a);
+}
+
+enum pl_err
+node_ack(struct node *n, const struct node_officer *by, const uint8_t env_id[HASH_LEN],
+         uint8_t ack_id[HASH_LEN])
+{
+	struct ack_job *j;
+	json_t *data;
+	enum pl_err err;
+	char sid[13];
+
+	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	j->n = n;
+	j->by = by;
+	memcpy(j->env_id, env_id, HASH_LEN);
+	data = json_pack("{ss}", "officer", by != NULL ? by->name : "node");
+	buf_init(&j->plain, ENV_PLAIN_MAX);
+	err = data == NULL ? pl_errf(PL_E_NOMEM, "node: out of memory")
+	                   : make_body(&j->plain, "ack", 1, data, NULL, NULL);
+	json_decref(data);
+	if (err == PL_OK) {
+		j->o.kind = ENV_KIND_ACK;
+		j->o.prec = ENV_PREC_IMMEDIATE;
+		j->o.n_refs = 1;
+		j->o.refs = (const uint8_t(*)[HASH_LEN])j->env_id;
+		j->o.plain = j->plain.data;
+		j->o.plain_len = j->plain.len;
+		err = commit_run(n->commit, ack_job, j);
+	}
+	if (err == PL_OK) {
+		memcpy(ack_id, j->o.id, HASH_LEN);
+		short_id(sid, env_id);
+		log_info("channel %s: %s acknowledged by %s", j->chan.name, sid,
+		         by != NULL ? by->name : "node");
+		notify_all(n, &j->o);
+	}
+	buf_reset(&j->plain);
+	pl_free(j);
+	return err;
+}

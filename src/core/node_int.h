@@ -1,0 +1,52 @@
+/*
+ * node_int.h - what the files of the node module share (node.c: the node
+ * itself, its officers and peers; node_env.c: channels and envelopes).
+ * Not for other modules.
+ */
+#ifndef PL_NODE_INT_H
+#define PL_NODE_INT_H
+
+#include <pthread.h>
+
+#include "../crypto/pw.h"
+#include "../store/commit.h"
+#include "node.h"
+
+#define NODE_READERS_MAX 16
+
+struct node {
+	struct committer *commit;
+	struct keys *keys;
+	struct party self;
+	uint8_t *self_rec;
+	size_t self_len;
+	char *store_url;
+	char origin[CODEC_ID_MAX + 16];
+	char dummy_hash[PW_HASH_MAX]; /* verified for unknown names, so they cost the same */
+	uint64_t (*clock_ms)(void);
+	void (*notify)(void *ctx, const char *peer);
+	void *notify_ctx;
+
+	/* Read connections, lent to one thread at a time. */
+	pthread_mutex_t mu;
+	pthread_cond_t freed;
+	struct store *idle[NODE_READERS_MAX];
+	size_t n_idle, n_open;
+};
+
+uint64_t node_now(const struct node *n);
+
+/* Borrow a read connection (opened on first need); give it back with node_reader_put. */
+PL_MUST_USE enum pl_err node_reader_get(struct node *n, struct store **st);
+void node_reader_put(struct node *n, struct store *st);
+
+/* The latest pinned record of id, or PL_E_ARG "unknown party" when required and missing. */
+PL_MUST_USE enum pl_err node_party(struct store *st, const char *id, struct party *out, int *found);
+
+/* "2026-11-23T04:05:06.789Z" */
+void node_time_str(char out[32], uint64_t ms);
+
+/* Role check: PL_E_ARG "officer X lacks role Y" (the API maps it to 403). */
+PL_MUST_USE enum pl_err node_need_role(const struct node_officer *by, unsigned role);
+
+#endif
