@@ -1,0 +1,383 @@
+/*
+ * sync.c - delivery to peers (sync.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "../common/alloc.h"
+#include "../common/log.h"
+#include "../crypto/cr.h"
+#include "../wire/rcpt.h"
+#include "sync.h"
+
+#define PEERS_MAX  256
+#define ANSWER_MAX (NODE_BATCH_MAX * (CR_B64_LEN(RCPT_ENCODED_MAX) + 8) + 4096)
+
+struct worker {
+	struct sync *s;
+	char peer[CODEC_ID_MAX + 1];
+	pthread_t thread;
+	int kicked;
+	pthread_cond_t cv;
+	CURL *curl;
+	unsigned attempt;
+};
+
+struct sync {
+	struct sync_conf c;
+	struct node *n;
+	pthread_mutex_t mu;
+	int stopping;
+	size_t n_workers;
+	struct worker *workers[PEERS_MAX];
+};
+
+unsigned
+sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd)
+{
+	unsigned long long cap = min_ms;
+	unsigned i;
+
+	for (i = 1; i < attempt && cap < max_ms; i++)
+		cap *= 2;
+	if (cap > max_ms)
+		cap = max_ms;
+	/* Full jitter: anywhere in [min, cap], so peers retrying together spread out. */
+	return min_ms + (unsigned)(cap > min_ms ? rnd % (cap - min_ms + 1) : 0);
+}
+
+static void
+deadline(struct timespec *ts, unsigned ms)
+{
+	(void)clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+struct answer {
+	struct buf b;
+};
+
+static size_t
+collect(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	struct answer *a = ctx;
+
+	if (buf_add(&a->b, p, size * nmemb) != PL_OK)
+		return 0; /* too big: curl aborts the transfer */
+	return size * nmemb;
+}
+
+enum outcome { DONE, AGAIN, BACKOFF, HOLD };
+
+/* Read the peer's JSON answer: store receipts, act on the error. */
+static enum outcome
+handle_answer(struct worker *w, struct node_batch *b, long status, struct answer *a)
+{
+	struct buf receipts[NODE_BATCH_MAX];
+	json_t *j, *arr, *err;
+	const char *code = NULL;
+	size_t accepted, i;
+	enum pl_err e = PL_OK;
+	enum outcome out;
+
+	j = json_loadb((const char *)a->b.data, a->b.len, JSON_REJECT_DUPLICATES, NULL);
+	arr = json_object_get(j, "receipts");
+	err = json_object_get(j, "error");
+	if (j == NULL || !json_is_array(arr) || !json_is_integer(json_object_get(j, "accepted"))) {
+		log_warnx("sync: %s: HTTP %ld without a parley answer", w->peer, status);
+		json_decref(j);
+		return BACKOFF;
+	}
+	accepted = (size_t)json_integer_value(json_object_get(j, "accepted"));
+	if (accepted > b->n || json_array_size(arr) != accepted) {
+		log_warnx("sync: %s: answer claims %zu accepted of %zu", w->peer, accepted, b->n);
+		json_decref(j);
+		return HOLD;
+	}
+	for (i = 0; i < accepted; i++) {
+		const char *s = json_string_value(json_array_get(arr, i));
+		size_t len = 0;
+
+		buf_init(&receipts[i], RCPT_ENCODED_MAX);
+		if (e == PL_OK &&
+		    (s == NULL || buf_reserve(&receipts[i], RCPT_ENCODED_MAX) != PL_OK ||
+		     cr_b64_decode(receipts[i].data, RCPT_ENCODED_MAX, &len, s, strlen(s)) !=
+		             PL_OK))
+			e = pl_errf(PL_E_PROTO, "receipt %zu is not base64", i);
+		receipts[i].len = len;
+	}
+	if (e == PL_OK)
+		e = node_receipts_in(w->s->n, b, receipts, accepted);
+	for (i = 0; i < accepted; i++)
+		buf_reset(&receipts[i]);
+	if (e != PL_OK) {
+		log_warnx("sync: %s: channel %s: receipts refused: %s", w->peer, b->channel,
+		          pl_err_msg());
+		json_decref(j);
+		return HOLD;
+	}
+	if (err == NULL) {
+		json_decref(j);
+		return status == 200 ? DONE : BACKOFF;
+	}
+	code = json_string_value(json_object_get(err, "code"));
+	if (code == NULL)
+		code = "?";
+	if ((strcmp(code, "gap") == 0 || strcmp(code, "bad-chain") == 0) &&
+	    json_is_integer(json_object_get(err, "expected_seq"))) {
+		uint64_t seq = (uint64_t)json_integer_value(json_object_get(err, "expected_seq"));
+
+		out = node_redeliver(w->s->n, w->peer, b->channel, seq) == PL_OK ? AGAIN : BACKOFF;
+	} else if (strcmp(code, "no-channel") == 0 || strcmp(code, "inactive") == 0 ||
+	           strcmp(code, "internal") == 0) {
+		log_info("sync: %s: channel %s: %s; retrying later", w->peer, b->channel, code);
+		out = BACKOFF;
+	} else {
+		log_warnx("sync: %s: channel %s: refused (%s): %s", w->peer, b->channel, code,
+		          json_string_value(json_object_get(err, "message")));
+		out = HOLD;
+	}
+	json_decref(j);
+	return out;
+}
+
+/* One batch to the first endpoint that answers. */
+static enum outcome
+deliver_once(struct worker *w)
+{
+	struct node_batch b;
+	struct party p;
+	enum outcome out = BACKOFF;
+	size_t i;
+	int found = 0;
+
+	if (node_next_batch(w->s->n, w->peer, w->s->c.batch_max, &b) != PL_OK) {
+		log_warnx("sync: %s: %s", w->peer, pl_err_msg());
+		return BACKOFF;
+	}
+	if (b.n == 0) {
+		buf_reset(&b.raw);
+		return DONE;
+	}
+	if (node_peer_get(w->s->n, w->peer, &p, &found) != PL_OK || !found || p.n_endpoints == 0) {
+		log_warnx("sync: %s: no endpoint to deliver to", w->peer);
+		buf_reset(&b.raw);
+		return HOLD;
+	}
+	for (i = 0; i < p.n_endpoints; i++) {
+		struct curl_slist *hdr = NULL;
+		struct answer a;
+		char url[PARTY_URL_MAX + 32];
+		size_t ulen = strlen(p.endpoints[i]);
+		long status = 0;
+		CURLcode rc;
+
+		if (strncmp(p.endpoints[i], "http://", 7) == 0 && !w->s->c.plain_ok) {
+			log_warnx(
+			        "sync: %s: endpoint %s is plain http; set plain-http yes to allow it",
+			        w->peer, p.endpoints[i]);
+			continue;
+		}
+		while (ulen > 0 && p.endpoints[i][ulen - 1] == '/')
+			ulen--;
+		(void)snprintf(url, sizeof(url), "%.*s/peer/v1/envelopes", (int)ulen,
+		               p.endpoints[i]);
+		buf_init(&a.b, ANSWER_MAX);
+		hdr = curl_slist_append(hdr, "Content-Type: application/octet-stream");
+		curl_easy_setopt(w->curl, CURLOPT_URL, url);
+		curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, b.raw.data);
+		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b.raw.len);
+		curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &a);
+		rc = curl_easy_perform(w->curl);
+		curl_slist_free_all(hdr);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+			out = handle_answer(w, &b, status, &a);
+			buf_reset(&a.b);
+			if (out == DONE)
+				log_debug("sync: %s: channel %s: %zu delivered", w->peer, b.channel,
+				          b.n);
+			break;
+		}
+		log_info("sync: %s: %s: %s", w->peer, url, curl_easy_strerror(rc));
+		buf_reset(&a.b);
+	}
+	buf_reset(&b.raw);
+	return out == DONE ? AGAIN : out; /* after a batch, look for more */
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct sync *s = w->s;
+	unsigned wait_ms = 0;
+
+	for (;;) {
+		enum outcome out;
+
+		pthread_mutex_lock(&s->mu);
+		if (wait_ms > 0 && !w->kicked && !s->stopping) {
+			struct timespec ts;
+
+			deadline(&ts, wait_ms);
+			while (!w->kicked && !s->stopping &&
+			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
+				;
+		}
+		while (wait_ms == 0 && !w->kicked && !s->stopping)
+			pthread_cond_wait(&w->cv, &s->mu);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		w->kicked = 0;
+		pthread_mutex_unlock(&s->mu);
+		/* Deliver until the queue is empty or the peer fails. */
+		do
+			out = deliver_once(w);
+		while (out == AGAIN && !s->stopping);
+		if (out == DONE) {
+			w->attempt = 0;
+			wait_ms = 0;
+		} else {
+			uint32_t rnd;
+
+			cr_random(&rnd, sizeof(rnd));
+			w->attempt++;
+			wait_ms = out == HOLD ? s->c.backoff_max_ms
+			                      : sync_backoff_ms(w->attempt, s->c.backoff_min_ms,
+			                                        s->c.backoff_max_ms, rnd);
+		}
+	}
+	return NULL;
+}
+
+/* Under s->mu: the worker of peer, started if new. */
+static struct worker *
+worker_for(struct sync *s, const char *peer)
+{
+	struct worker *w;
+	size_t i;
+
+	for (i = 0; i < s->n_workers; i++)
+		if (strcmp(s->workers[i]->peer, peer) == 0)
+			return s->workers[i];
+	if (s->n_workers == PEERS_MAX || (w = pl_calloc(1, sizeof(*w))) == NULL) {
+		log_warnx("sync: no worker for %s (at most %d peers)", peer, PEERS_MAX);
+		return NULL;
+	}
+	w->s = s;
+	(void)snprintf(w->peer, sizeof(w->peer), "%s", peer);
+	pthread_cond_init(&w->cv, NULL);
+	if ((w->curl = curl_easy_init()) == NULL) {
+		pl_free(w);
+		return NULL;
+	}
+	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(w->curl, CURLOPT_TIMEOUT, (long)s->c.timeout_s);
+	curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(w->curl, CURLOPT_PROTOCOLS_STR, s->c.plain_ok ? "http,https" : "https");
+	curl_easy_setopt(w->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(w->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->c.ca_file != NULL)
+		curl_easy_setopt(w->curl, CURLOPT_CAINFO, s->c.ca_file);
+	w->kicked = 1;
+	if (pthread_create(&w->thread, NULL, work, w) != 0) {
+		curl_easy_cleanup(w->curl);
+		pl_free(w);
+		return NULL;
+	}
+	s->workers[s->n_workers++] = w;
+	return w;
+}
+
+void
+sync_kick(struct sync *s, const char *peer)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->stopping && (w = worker_for(s, peer)) != NULL) {
+		w->kicked = 1;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void
+curl_init_once(void)
+{
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int
+kick_pending(void *ctx, const char *peer)
+{
+	sync_kick(ctx, peer);
+	return 0;
+}
+
+enum pl_err
+sync_start(struct sync **out, const struct sync_conf *c, struct node *n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct sync *s;
+	enum pl_err err;
+
+	*out = NULL;
+	(void)pthread_once(&once, curl_init_once);
+	if ((s = pl_calloc(1, sizeof(*s))) == NULL)
+		return pl_errf(PL_E_NOMEM, "sync: out of memory");
+	s->c = *c;
+	s->c.timeout_s = c->timeout_s ? c->timeout_s : 30;
+	s->c.batch_max = c->batch_max && c->batch_max <= NODE_BATCH_MAX ? c->batch_max : 64;
+	s->c.backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : 250;
+	s->c.backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : 60000;
+	if (s->c.backoff_max_ms < s->c.backoff_min_ms)
+		s->c.backoff_max_ms = s->c.backoff_min_ms;
+	s->n = n;
+	pthread_mutex_init(&s->mu, NULL);
+	if ((err = node_pending_peers(n, kick_pending, s)) != PL_OK) {
+		sync_stop(s);
+		return err;
+	}
+	*out = s;
+	return PL_OK;
+}
+
+void
+sync_stop(struct sync *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	for (i = 0; i < s->n_workers; i++)
+		pthread_cond_signal(&s->workers[i]->cv);
+	pthread_mutex_unlock(&s->mu);
+	for (i = 0; i < s->n_workers; i++) {
+		struct worker *w = s->workers[i];
+
+		(void)pthread_join(w->thread, NULL);
+		curl_easy_cleanup(w->curl);
+		pthread_cond_destroy(&w->cv);
+		pl_free(w);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pl_free(s);
+}

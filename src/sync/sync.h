@@ -1,0 +1,36 @@
+/*
+ * sync.h - delivery of what this node sent to each peer
+ * (docs/node.md#delivery): one worker thread per peer, woken by new work
+ * or a retry timer, POSTing batches to the peer's endpoints (primary
+ * first, then alternates) over libcurl with connections kept alive.
+ */
+#ifndef PL_SYNC_H
+#define PL_SYNC_H
+
+#include "../common/err.h"
+#include "../core/node.h"
+
+struct sync_conf {
+	unsigned timeout_s;      /* per request; 0: 30 */
+	int plain_ok;            /* may send to http:// endpoints */
+	const char *ca_file;     /* CA bundle for https; NULL: the system's */
+	unsigned batch_max;      /* envelopes per POST; 0: 64 */
+	unsigned backoff_min_ms; /* 0: 250 */
+	unsigned backoff_max_ms; /* 0: 60000 */
+};
+
+struct sync;
+
+/* Start, with a worker for every peer that already has pending work. */
+PL_MUST_USE enum pl_err sync_start(struct sync **out, const struct sync_conf *c, struct node *n);
+
+/* New work for peer (node_set_notify's callback); starts its worker if needed. */
+void sync_kick(struct sync *s, const char *peer);
+
+/* Stop every worker (a request in flight finishes or times out) and free s. */
+void sync_stop(struct sync *s);
+
+/* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
+unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);
+
+#endif
