@@ -21,6 +21,15 @@ int cmd_keygen_main(int argc, char **argv);
 int cmd_key_main(int argc, char **argv);
 int cmd_verify_main(int argc, char **argv);
 int cmd_log_main(int argc, char **argv);
+int cmd_init_main(int argc, char **argv);
+int cmd_login_main(int argc, char **argv);
+int cmd_status_main(int argc, char **argv);
+int cmd_peer_main(int argc, char **argv);
+int cmd_channel_main(int argc, char **argv);
+int cmd_send_main(int argc, char **argv);
+int cmd_inbox_main(int argc, char **argv);
+int cmd_show_main(int argc, char **argv);
+int cmd_ack_main(int argc, char **argv);
 
 /* "parley: <fmt>" on stderr; returns 1 so callers can "return cli_fail(...)". */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

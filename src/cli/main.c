@@ -14,6 +14,15 @@ static const struct {
 	int (*main)(int, char **);
 	const char *help;
 } cmds[] = {
+	{ "init", cmd_init_main, "make a new node: keys, configuration, store, first officer" },
+	{ "login", cmd_login_main, "log in to a node and keep an API token" },
+	{ "status", cmd_status_main, "the node's party, transcript and pending deliveries" },
+	{ "peer", cmd_peer_main, "pin a party's record (add) or list the pinned ones" },
+	{ "channel", cmd_channel_main, "create, accept or list channels" },
+	{ "send", cmd_send_main, "send a message on a channel" },
+	{ "inbox", cmd_inbox_main, "list the messages received" },
+	{ "show", cmd_show_main, "one envelope, its body, receipts and acknowledgements" },
+	{ "ack", cmd_ack_main, "acknowledge a received message" },
 	{ "keygen", cmd_keygen_main, "make a party's keys and signed record, in a key file" },
 	{ "key", cmd_key_main, "show, check or export a key file" },
 	{ "log", cmd_log_main, "inspect, checkpoint and verify a transcript log" },
