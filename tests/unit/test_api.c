@@ -1042,6 +1042,93 @@ test_static(void **state)
 	api_stop(t);
 }
 
+/* ---- Stopping ------------------------------------------------------------------ */
+
+struct slow {
+	const char *body;
+	size_t n, off;
+	int calls;
+};
+
+/* Half the body, a pause long enough for api_stop to begin, then the rest. */
+static size_t
+slow_read(char *p, size_t size, size_t n, void *ctx)
+{
+	struct slow *s = ctx;
+	size_t take = s->off == 0 ? s->n / 2 : s->n - s->off;
+
+	(void)size;
+	(void)n;
+	if (s->off > 0 && s->calls++ == 0)
+		(void)usleep(500 * 1000);
+	memcpy(p, s->body + s->off, take);
+	s->off += take;
+	return take;
+}
+
+struct slow_req {
+	unsigned port;
+	long status;
+	char body[256];
+};
+
+static void *
+slow_client(void *arg)
+{
+	struct slow_req *sr = arg;
+	static const char json[] = "{\"name\":\"alice\",\"password\":\"wrong\"}";
+	struct slow s = { json, sizeof(json) - 1, 0, 0 };
+	struct curl_slist *h = NULL;
+	struct res *r = pl_calloc(1, sizeof(*r));
+	CURL *c = curl_easy_init();
+	char url[128];
+
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/login", sr->port);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(sizeof(json) - 1));
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &s);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &sr->status);
+	(void)snprintf(sr->body, sizeof(sr->body), "%.200s", r->body);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	pl_free(r);
+	return NULL;
+}
+
+static void
+test_stop_finishes_requests(void **state)
+{
+	struct api_conf c;
+	struct api *t = NULL;
+	struct slow_req sr;
+	pthread_t th;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&sr, 0, sizeof(sr));
+	c.listen = "127.0.0.1:0";
+	c.plain_ok = 1;
+	c.timeout_s = 10;
+	assert_int_equal(api_start(&t, &c, pa.node), PL_OK);
+	sr.port = api_port(t);
+	assert_int_equal(pthread_create(&th, NULL, slow_client, &sr), 0);
+	(void)usleep(200 * 1000);
+	/* The request is half in: stopping waits for it to be answered. */
+	api_stop(t);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(sr.status, 401);
+	assert_non_null(strstr(sr.body, "bad name or password"));
+}
+
 int
 main(void)
 {
@@ -1053,7 +1140,7 @@ main(void)
 		cmocka_unit_test(test_too_big),       cmocka_unit_test(test_content_type),
 		cmocka_unit_test(test_bad_json),      cmocka_unit_test(test_peer_framing),
 		cmocka_unit_test(test_peer_get_auth), cmocka_unit_test(test_tls),
-		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_static),        cmocka_unit_test(test_stop_finishes_requests),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
