@@ -787,6 +787,9 @@ begin(struct api_req *r, const char *method)
 		                "Content-Type must be application/json");
 		return;
 	}
+	/* Who asks, before any of the body is taken in. */
+	if ((r->route->flags & API_R_OFFICER) != 0)
+		(void)authorize(r);
 }
 
 static enum MHD_Result
@@ -836,8 +839,6 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 		                "Content-Type must be application/json");
 		return MHD_YES;
 	}
-	if ((r->route->flags & API_R_OFFICER) != 0 && !authorize(r))
-		return MHD_YES;
 	r->route->fn(r);
 	if (!r->replied) {
 		log_warnx("api: %s %.*s: the handler did not answer", r->method, (int)r->path_len,

@@ -4,10 +4,10 @@
  *
  * A request is judged in this order, each step answering for itself:
  * request target length (414), route (404, 405), Content-Type (415),
- * declared Content-Length (413), the body as it streams in (413 when it
- * ends: see http.c), the
- * officer's token (401) and roles (403), and then the route's handler,
- * which must answer exactly once through an api_reply_* function.
+ * declared Content-Length (413), the officer's token (401) and roles (403)
+ * - all of these before any of the body is read - then the body as it
+ * streams in (413 when it ends: see http.c), and then the route's
+ * handler, which must answer exactly once through an api_reply_* function.
  *
  * Handlers run on libmicrohttpd's worker threads and may block in node.h
  * calls; the request's memory is theirs until they answer.

@@ -618,6 +618,18 @@ test_auth_refused(void **state)
 	/* Auth comes before the body is judged: a bad body without a token is 401. */
 	post_json(&r, "/api/v1/envelopes", "", "{nonsense");
 	expect_error(&r, 401, "unauthorized", NULL);
+	/* And before the body is taken in: an oversized stream is not read for them. */
+	{
+		static uint8_t big[3u << 20];
+
+		memset(big, '{', sizeof(big));
+		req(&r, "POST", "/api/v1/envelopes", bearer(tok_audit), big, sizeof(big), CHUNKED,
+		    NULL);
+		expect_error(&r, 403, "forbidden", NULL);
+		req(&r, "POST", "/api/v1/envelopes", bearer("nope"), big, sizeof(big), CHUNKED,
+		    NULL);
+		expect_error(&r, 401, "unauthorized", NULL);
+	}
 	/* But the auditor may read. */
 	assert_int_equal(req(&r, "GET", "/api/v1/status", bearer(tok_audit), NULL, 0, PLAIN, NULL),
 	                 200);
