@@ -23,12 +23,14 @@
 #include <curl/curl.h>
 
 #include "api/api.h"
+#include "api/api_peer.h"
 #include "api/http.h"
 #include "api/peer_auth.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "core/identity.h"
 #include "crypto/cr.h"
+#include "wire/rcpt.h"
 #include "test_api_node_double.h"
 
 #define MAX_BODY 4096
@@ -1054,6 +1056,257 @@ test_static(void **state)
 	api_stop(t);
 }
 
+/* ---- Two real nodes talking through their servers ------------------------------ */
+
+/* POST a batch to a server; answer as req() does. */
+static long
+post_batch(struct res *r, unsigned port, const uint8_t *p, size_t n)
+{
+	static const char *const octets[] = { "Content-Type: application/octet-stream", NULL };
+	char url[128];
+
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/peer/v1/envelopes", port);
+	return req(r, "POST", url, octets, p, n, PLAIN, NULL);
+}
+
+/* The receipts of a peer's answer, decoded into count bufs. */
+static struct buf *
+receipts_of(const struct res *r, size_t *count)
+{
+	json_t *a = json_object_get(r->j, "receipts");
+	struct buf *rc;
+	size_t i;
+
+	*count = json_array_size(a);
+	rc = pl_calloc(*count + 1, sizeof(*rc));
+	assert_non_null(rc);
+	for (i = 0; i < *count; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		uint8_t raw[RCPT_ENCODED_MAX];
+		size_t got;
+
+		assert_non_null(s);
+		assert_int_equal(cr_b64_decode(raw, sizeof(raw), &got, s, strlen(s)), PL_OK);
+		buf_init(&rc[i], RCPT_ENCODED_MAX);
+		assert_int_equal(buf_add(&rc[i], raw, got), PL_OK);
+	}
+	return rc;
+}
+
+static void
+receipts_free(struct buf *rc, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		buf_reset(&rc[i]);
+	pl_free(rc);
+}
+
+/*
+ * What sync does, by hand: from's next batch for peer to, POSTed to to's
+ * server, and the receipts fed back.  Returns how many envelopes went.
+ */
+static size_t
+deliver(struct peer *from, const char *to, unsigned port)
+{
+	static struct node_batch b;
+	struct buf *rc;
+	struct res r;
+	size_t n;
+
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(node_next_batch(from->node, to, NODE_BATCH_MAX, &b), PL_OK);
+	if (b.n == 0) {
+		buf_reset(&b.raw);
+		return 0;
+	}
+	if (post_batch(&r, port, b.raw.data, b.raw.len) != 200)
+		fail_msg("deliver %s -> %s: %ld %s", from->id, to, r.status, r.body);
+	assert_int_equal(json_integer_value(json_object_get(r.j, "accepted")), b.n);
+	assert_null(json_object_get(r.j, "error"));
+	rc = receipts_of(&r, &n);
+	assert_int_equal(n, b.n);
+	if (node_receipts_in(from->node, &b, rc, n) != PL_OK)
+		fail_msg("node_receipts_in: %s", pl_err_msg());
+	receipts_free(rc, n);
+	res_free(&r);
+	n = b.n;
+	buf_reset(&b.raw);
+	return n;
+}
+
+static void
+test_peer_round_trip(void **state)
+{
+	char url[160], body[PARTY_ENCODED_MAX * 2], tok_b[NODE_TOKEN_STR_MAX + 1], id[65],
+	        v[PEER_AUTH_VALUE_MAX + 1], hdr[PEER_AUTH_VALUE_MAX + 32], path[96];
+	const char *h[2] = { hdr, NULL };
+	static char b64[CR_B64_LEN(PARTY_ENCODED_MAX)];
+	static struct node_batch b;
+	struct api_batch got;
+	struct api_conf c;
+	struct api *api_b = NULL;
+	unsigned port_a = api_port(api), port_b;
+	struct res r, again;
+
+	(void)state;
+#ifdef TEST_API_NODE_DOUBLE_H
+	skip();
+#endif
+	assert_int_equal(
+	        node_officer_add(pb.node, "boris", "boris pw", STORE_ROLE_DUTY | STORE_ROLE_ADMIN),
+	        PL_OK);
+	memset(&c, 0, sizeof(c));
+	c.listen = "127.0.0.1:0";
+	c.plain_ok = 1;
+	c.max_body = 1 << 20;
+	assert_int_equal(api_start(&api_b, &c, pb.node), PL_OK);
+	port_b = api_port(api_b);
+
+	/* B's officer logs in and pins A through B's API. */
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/login", port_b);
+	assert_int_equal(post_json(&r, url, NULL, "{\"name\":\"boris\",\"password\":\"boris pw\"}"),
+	                 200);
+	(void)snprintf(tok_b, sizeof(tok_b), "%s",
+	               json_string_value(json_object_get(r.j, "token")));
+	res_free(&r);
+	cr_b64_encode(b64, sizeof(b64), pa.rec.data, pa.rec.len);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/peers", port_b);
+	(void)snprintf(body, sizeof(body), "{\"record\":\"%s\",\"fingerprint\":\"%s\"}", b64,
+	               "0000-0000-0000-0000-0000-0000-0000-0000");
+	post_json(&r, url, tok_b, body);
+	expect_error(&r, 400, "bad-request", NULL);
+	(void)snprintf(body, sizeof(body), "{\"record\":\"%s\",\"fingerprint\":\"%s\"}", b64,
+	               pa.fp);
+	if (post_json(&r, url, tok_b, body) != 201)
+		fail_msg("pin: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.j, "id")), "us-nrrc");
+	assert_string_equal(json_string_value(json_object_get(r.j, "fingerprint")), pa.fp);
+	res_free(&r);
+
+	/* A proposes the channel; the charter goes to B; B accepts; the accept goes to A. */
+	if (post_json(&r, "/api/v1/channels", tok_duty,
+	              "{\"name\":\"cyber\",\"members\":[\"us-nrrc\",\"ru-nrrc\"]}") != 201)
+		fail_msg("channel: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.j, "name")), "cyber");
+	assert_int_equal(strlen(json_string_value(json_object_get(r.j, "id"))), 64);
+	res_free(&r);
+	/* Not active yet: a message is refused as a conflict of state. */
+	post_json(&r, "/api/v1/envelopes", tok_duty, "{\"channel\":\"cyber\",\"format\":\"ping\"}");
+	expect_error(&r, 409, "conflict", NULL);
+	assert_int_equal(deliver(&pa, "ru-nrrc", port_b), 1);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/channels/nope/accept", port_b);
+	post_json(&r, url, tok_b, "{}");
+	expect_error(&r, 404, "not-found", NULL);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/channels/cyber/accept",
+	               port_b);
+	if (post_json(&r, url, tok_b, "{}") != 201)
+		fail_msg("accept: %ld %s", r.status, r.body);
+	res_free(&r);
+	assert_int_equal(deliver(&pb, "us-nrrc", port_a), 1);
+
+	/* A sends; the message reaches B, and its receipt comes back to A. */
+	if (post_json(&r, "/api/v1/envelopes", tok_duty,
+	              "{\"channel\":\"cyber\",\"precedence\":\"FLASH\",\"format\":\"ping\","
+	              "\"texts\":{\"en\":\"ping 1\"},\"authoritative\":\"en\"}") != 201)
+		fail_msg("send: %ld %s", r.status, r.body);
+	(void)snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.j, "id")));
+	res_free(&r);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(node_next_batch(pa.node, "ru-nrrc", NODE_BATCH_MAX, &b), PL_OK);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(post_batch(&r, port_b, b.raw.data, b.raw.len), 200);
+	/* The same batch again: a duplicate, answered with the same receipt. */
+	assert_int_equal(post_batch(&again, port_b, b.raw.data, b.raw.len), 200);
+	assert_true(
+	        json_equal(json_object_get(r.j, "receipts"), json_object_get(again.j, "receipts")));
+	res_free(&again);
+	{
+		size_t n;
+		struct buf *rc = receipts_of(&r, &n);
+
+		assert_int_equal(n, 1);
+		/* A receipt altered by one bit is refused by A, and nothing is stored. */
+		rc[0].data[rc[0].len - 1] ^= 1;
+		assert_int_not_equal(node_receipts_in(pa.node, &b, rc, n), PL_OK);
+		rc[0].data[rc[0].len - 1] ^= 1;
+		assert_int_equal(node_receipts_in(pa.node, &b, rc, n), PL_OK);
+		receipts_free(rc, n);
+	}
+	res_free(&r);
+	buf_reset(&b.raw);
+	assert_int_equal(deliver(&pa, "ru-nrrc", port_b), 0);
+
+	/* B's officer sees it in the inbox, reads it, acknowledges it once. */
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/envelopes?inbox=1&unacked=1",
+	               port_b);
+	assert_int_equal(req(&r, "GET", url, bearer(tok_b), NULL, 0, PLAIN, NULL), 200);
+	assert_true(json_is_array(r.j));
+	assert_int_equal(json_array_size(r.j), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.j, 0), "id")), id);
+	res_free(&r);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/envelopes/%s", port_b, id);
+	assert_int_equal(req(&r, "GET", url, bearer(tok_b), NULL, 0, PLAIN, NULL), 200);
+	assert_non_null(strstr(r.body, "ping 1"));
+	res_free(&r);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/envelopes/%.63s0", port_b, id);
+	if (id[63] == '0')
+		url[strlen(url) - 1] = '1';
+	req(&r, "GET", url, bearer(tok_b), NULL, 0, PLAIN, NULL);
+	expect_error(&r, 404, "not-found", NULL);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/envelopes/%s/ack", port_b, id);
+	if (post_json(&r, url, tok_b, "{}") != 201)
+		fail_msg("ack: %ld %s", r.status, r.body);
+	assert_string_equal(json_string_value(json_object_get(r.j, "acknowledged")), id);
+	res_free(&r);
+	post_json(&r, url, tok_b, "{}");
+	expect_error(&r, 409, "conflict", NULL);
+	assert_int_equal(deliver(&pb, "us-nrrc", port_a), 1);
+	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/envelopes?inbox=1&unacked=1",
+	               port_b);
+	assert_int_equal(req(&r, "GET", url, bearer(tok_b), NULL, 0, PLAIN, NULL), 200);
+	assert_int_equal(json_array_size(r.j), 0);
+	res_free(&r);
+
+	/* B fetches again what A sent on cyber, signing as ru-nrrc. */
+	(void)snprintf(path, sizeof(path), "/peer/v1/envelopes?channel=cyber&from=1");
+	assert_int_equal(peer_auth_sign(v, pb.keys, "ru-nrrc", path, api_now_ms()), PL_OK);
+	(void)snprintf(hdr, sizeof(hdr), "Parley-Auth: %s", v);
+	assert_int_equal(req(&r, "GET", path, h, NULL, 0, PLAIN, NULL), 200);
+	assert_string_equal(header(&r, "Content-Type"), "application/octet-stream");
+	assert_int_equal(api_peer_parse_batch((const uint8_t *)r.body, r.len, &got), PL_OK);
+	assert_int_equal(got.count, 2); /* the charter and the message */
+	res_free(&r);
+
+	/* A gap: A sends two more, B gets only the second and says where to resume. */
+	assert_int_equal(post_json(&r, "/api/v1/envelopes", tok_duty,
+	                           "{\"channel\":\"cyber\",\"format\":\"ping\"}"),
+	                 201);
+	res_free(&r);
+	assert_int_equal(post_json(&r, "/api/v1/envelopes", tok_duty,
+	                           "{\"channel\":\"cyber\",\"format\":\"ping\"}"),
+	                 201);
+	res_free(&r);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(node_next_batch(pa.node, "ru-nrrc", NODE_BATCH_MAX, &b), PL_OK);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(api_peer_parse_batch(b.raw.data, b.raw.len, &got), PL_OK);
+	assert_int_equal(post_batch(&r, port_b, got.envs[1] - 4, got.lens[1] + 4), 409);
+	{
+		json_t *e = json_object_get(r.j, "error");
+
+		assert_string_equal(json_string_value(json_object_get(e, "code")), "gap");
+		assert_int_equal(json_integer_value(json_object_get(e, "index")), 0);
+		assert_int_equal(json_integer_value(json_object_get(e, "expected_seq")), 3);
+		assert_int_equal(json_integer_value(json_object_get(r.j, "accepted")), 0);
+	}
+	res_free(&r);
+	buf_reset(&b.raw);
+	assert_int_equal(deliver(&pa, "ru-nrrc", port_b), 2);
+	api_stop(api_b);
+}
+
 /* ---- Stopping ------------------------------------------------------------------ */
 
 struct slow {
@@ -1145,14 +1398,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen_parse),  cmocka_unit_test(test_route_match),
-		cmocka_unit_test(test_query_next),    cmocka_unit_test(test_start_refuses),
-		cmocka_unit_test(test_not_found),     cmocka_unit_test(test_target_too_long),
-		cmocka_unit_test(test_auth_refused),  cmocka_unit_test(test_login_logout),
-		cmocka_unit_test(test_too_big),       cmocka_unit_test(test_content_type),
-		cmocka_unit_test(test_bad_json),      cmocka_unit_test(test_peer_framing),
-		cmocka_unit_test(test_peer_get_auth), cmocka_unit_test(test_tls),
-		cmocka_unit_test(test_static),        cmocka_unit_test(test_stop_finishes_requests),
+		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_route_match),
+		cmocka_unit_test(test_query_next),
+		cmocka_unit_test(test_start_refuses),
+		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_target_too_long),
+		cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_login_logout),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_content_type),
+		cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_peer_framing),
+		cmocka_unit_test(test_peer_get_auth),
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_static),
+		cmocka_unit_test(test_stop_finishes_requests),
+		cmocka_unit_test(test_peer_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

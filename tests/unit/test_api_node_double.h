@@ -387,4 +387,26 @@ node_status(struct node *n, json_t **out)
 	return PL_OK;
 }
 
+/* Delivery is not doubled: the round-trip test needs the real node and skips itself. */
+enum pl_err
+node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch *b)
+{
+	(void)n;
+	(void)peer;
+	(void)max;
+	(void)b;
+	return pl_errf(PL_E_STATE, "test double: no delivery");
+}
+
+enum pl_err
+node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *receipts,
+                 size_t count)
+{
+	(void)n;
+	(void)b;
+	(void)receipts;
+	(void)count;
+	return pl_errf(PL_E_STATE, "test double: no delivery");
+}
+
 #endif
