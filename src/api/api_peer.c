@@ -260,11 +260,11 @@ api_peer_get(struct api_req *r)
 		                PEER_AUTH_HEADER, party);
 		goto out;
 	}
-	(void)snprintf(r->who, sizeof(r->who), "party %s", party);
 	if (peer_auth_verify(p->sign_pk, r->target, t, sig, api_now_ms()) != PL_OK) {
 		api_reply_error(r, 401, "unauthorized", "%s", pl_err_msg());
 		goto out;
 	}
+	(void)snprintf(r->who, sizeof(r->who), "party %s", party);
 	if (api_peer_parse_query(r->query, &q) != PL_OK) {
 		api_reply_error(r, 400, "malformed", "%s", pl_err_msg());
 		goto out;

@@ -79,7 +79,7 @@ static const struct api_route routes[] = {
 	{ "POST", "/peer/v1/envelopes", api_peer_post, API_R_OCTETS, 0 },
 	{ "GET", "/peer/v1/envelopes", api_peer_get, 0, 0 },
 
-	{ "POST", "/api/v1/login", api_officer_login, API_R_JSON, 0 },
+	{ "POST", "/api/v1/login", api_officer_login, API_R_JSON | API_R_SECRET, 0 },
 	{ "POST", "/api/v1/logout", api_officer_logout, API_R_OFFICER | API_R_JSON, 0 },
 	{ "POST", "/api/v1/tokens", api_officer_tokens, API_R_OFFICER | API_R_JSON, 0 },
 	{ "GET", "/api/v1/status", api_officer_status, API_R_OFFICER, 0 },
@@ -97,8 +97,8 @@ static const struct api_route routes[] = {
 	{ "GET", "/api/v1/envelopes/*", api_officer_envelope_get, API_R_OFFICER, 0 },
 	{ "POST", "/api/v1/envelopes/*/ack", api_officer_envelope_ack, API_R_OFFICER | API_R_JSON,
 	  STORE_ROLE_DUTY },
-	{ "POST", "/api/v1/officers", api_officer_officers_post, API_R_OFFICER | API_R_JSON,
-	  STORE_ROLE_ADMIN },
+	{ "POST", "/api/v1/officers", api_officer_officers_post,
+	  API_R_OFFICER | API_R_JSON | API_R_SECRET, STORE_ROLE_ADMIN },
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -768,6 +768,9 @@ begin(struct api_req *r, const char *method)
 	}
 	if (!route(r, method))
 		return;
+	/* Nothing appended yet: the buffer can still become one that is wiped. */
+	if ((r->route->flags & API_R_SECRET) != 0)
+		r->body.secret = 1;
 	if ((r->route->flags & API_R_OCTETS) != 0 &&
 	    !ctype_is(r->conn, "application/octet-stream")) {
 		api_reply_error(r, 415, "unsupported-media-type",

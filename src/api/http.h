@@ -36,6 +36,7 @@
 #define API_R_OFFICER 0x01u /* needs "Authorization: Bearer <token>" */
 #define API_R_JSON    0x02u /* a body, if any, is application/json */
 #define API_R_OCTETS  0x04u /* the body is application/octet-stream */
+#define API_R_SECRET  0x08u /* the body holds a password: wiped when freed */
 
 struct api_req;
 struct MHD_Connection;
