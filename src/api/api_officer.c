@@ -5,9 +5,9 @@
  *
  * http.c has already checked the token and the route's roles when a
  * handler runs; node.h checks the roles again for every action.  Errors
- * from node.h keep its message; which status a PL_E_ARG becomes depends on
- * the request (a missing thing named in the path is 404, a taken officer
- * name is 409, a bad body is 400).
+ * from node.h keep its message and map by api_reply_pl (PL_E_NOTFOUND
+ * 404, PL_E_PERM 403, PL_E_ARG 400, PL_E_STATE 409), except a taken
+ * officer name (PL_E_ARG from node_officer_add), which is 409.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -592,7 +592,7 @@ api_officer_login(struct api_req *r)
 		goto out;
 	}
 	if (err != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	(void)snprintf(r->who, sizeof(r->who), "officer %s", who.name);
@@ -617,7 +617,7 @@ api_officer_logout(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_logout(r->node, r->token)) != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_empty(r, 204);
@@ -640,7 +640,7 @@ api_officer_tokens(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_token_new(r->node, &r->officer, label, token)) != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201, json_pack("{s:s,s:s}", "token", token, "label", label));
@@ -651,11 +651,11 @@ out:
 
 /* GET handlers whose answer is node.h's JSON as it is. */
 static void
-reply_node_json(struct api_req *r, enum pl_err err, json_t *j, unsigned arg_status)
+reply_node_json(struct api_req *r, enum pl_err err, json_t *j)
 {
 	if (err != PL_OK) {
 		json_decref(j);
-		api_reply_pl(r, err, arg_status);
+		api_reply_pl(r, err);
 		return;
 	}
 	api_reply_json(r, 200, j);
@@ -667,7 +667,7 @@ api_officer_status(struct api_req *r)
 	json_t *j = NULL;
 	enum pl_err err = node_status(r->node, &j);
 
-	reply_node_json(r, err, j, 400);
+	reply_node_json(r, err, j);
 }
 
 void
@@ -676,7 +676,7 @@ api_officer_peers_get(struct api_req *r)
 	json_t *j = NULL;
 	enum pl_err err = node_peer_list(r->node, &j);
 
-	reply_node_json(r, err, j, 400);
+	reply_node_json(r, err, j);
 }
 
 void
@@ -685,7 +685,7 @@ api_officer_channels_get(struct api_req *r)
 	json_t *j = NULL;
 	enum pl_err err = node_channel_list(r->node, &j);
 
-	reply_node_json(r, err, j, 400);
+	reply_node_json(r, err, j);
 }
 
 void
@@ -717,7 +717,7 @@ api_officer_peers_post(struct api_req *r)
 		goto out;
 	}
 	if (err != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	identity_fingerprint(fp, p->id, p->sign_pk);
@@ -747,7 +747,7 @@ api_officer_channels_post(struct api_req *r)
 	err = node_channel_create(r->node, &r->officer, in.name, in.members, in.n_members,
 	                          in.charter, id);
 	if (err != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201, json_pack("{s:s,s:o}", "name", in.name, "id", hex_id(id)));
@@ -773,7 +773,7 @@ api_officer_channel_accept(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_channel_accept(r->node, &r->officer, r->arg, id)) != PL_OK) {
-		api_reply_pl(r, err, 404);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201, json_pack("{s:s,s:o}", "name", r->arg, "id", hex_id(id)));
@@ -796,7 +796,7 @@ api_officer_envelopes_post(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_send(r->node, &r->officer, &in.s, id)) != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201, json_pack("{s:o}", "id", hex_id(id)));
@@ -816,7 +816,7 @@ api_officer_envelopes_get(struct api_req *r)
 		return;
 	}
 	err = node_list(r->node, &r->officer, &q.f, &j);
-	reply_node_json(r, err, j, 400);
+	reply_node_json(r, err, j);
 }
 
 void
@@ -831,7 +831,7 @@ api_officer_envelope_get(struct api_req *r)
 		return;
 	}
 	err = node_show(r->node, &r->officer, id, &j);
-	reply_node_json(r, err, j, 404);
+	reply_node_json(r, err, j);
 }
 
 void
@@ -852,7 +852,7 @@ api_officer_envelope_ack(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_ack(r->node, &r->officer, id, ack)) != PL_OK) {
-		api_reply_pl(r, err, 404);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201,
@@ -883,7 +883,7 @@ api_officer_officers_post(struct api_req *r)
 		goto out;
 	}
 	if (err != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_json(r, 201,

@@ -252,7 +252,7 @@ api_peer_get(struct api_req *r)
 		goto out;
 	}
 	if ((err = node_peer_get(r->node, party, p, &found)) != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	if (!found) {
@@ -271,14 +271,19 @@ api_peer_get(struct api_req *r)
 	}
 	pl_err_clear();
 	err = node_fetch(r->node, party, q.channel, q.from, NODE_BATCH_MAX, &out, &count);
-	if (err == PL_E_ARG) {
+	if (err == PL_E_ARG || err == PL_E_PERM) {
 		api_reply_error(r, 403, "not-member", "%s",
 		                *pl_err_msg() != '\0' ? pl_err_msg()
 		                                      : "not a member of the channel");
 		goto out;
 	}
+	if (err == PL_E_NOTFOUND) {
+		api_reply_error(r, 404, "no-channel", "%s",
+		                *pl_err_msg() != '\0' ? pl_err_msg() : "no such channel here");
+		goto out;
+	}
 	if (err != PL_OK) {
-		api_reply_pl(r, err, 400);
+		api_reply_pl(r, err);
 		goto out;
 	}
 	api_reply_bytes(r, 200, "application/octet-stream", out.data, out.len);

@@ -313,7 +313,7 @@ api_reply_empty(struct api_req *r, unsigned status)
 }
 
 void
-api_reply_pl(struct api_req *r, enum pl_err err, unsigned arg_status)
+api_reply_pl(struct api_req *r, enum pl_err err)
 {
 	const char *msg = pl_err_msg();
 
@@ -326,8 +326,13 @@ api_reply_pl(struct api_req *r, enum pl_err err, unsigned arg_status)
 	case PL_E_ARG:
 	case PL_E_PROTO:
 	case PL_E_TRUNC:
-		api_reply_error(r, arg_status, arg_status == 404 ? "not-found" : "bad-request",
-		                "%s", *msg != '\0' ? msg : "bad request");
+		api_reply_error(r, 400, "bad-request", "%s", *msg != '\0' ? msg : "bad request");
+		return;
+	case PL_E_PERM:
+		api_reply_error(r, 403, "forbidden", "%s", *msg != '\0' ? msg : "not allowed");
+		return;
+	case PL_E_NOTFOUND:
+		api_reply_error(r, 404, "not-found", "%s", *msg != '\0' ? msg : "not found");
 		return;
 	case PL_E_STATE:
 		api_reply_error(r, 409, "conflict", "%s", *msg != '\0' ? msg : "not allowed now");
@@ -741,7 +746,7 @@ authorize(struct api_req *r)
 			                "Bearer realm=\"parley\"", "unauthorized",
 			                "unknown or expired token: log in again");
 		else
-			api_reply_pl(r, err, 400);
+			api_reply_pl(r, err);
 		return 0;
 	}
 	(void)snprintf(r->who, sizeof(r->who), "officer %s", r->officer.name);

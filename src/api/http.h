@@ -87,11 +87,11 @@ void api_reply_bytes(struct api_req *r, unsigned status, const char *ctype, cons
 void api_reply_empty(struct api_req *r, unsigned status);
 /*
  * An error from node.h or a parser, with pl_err_msg() as its message:
- * PL_E_ARG, PL_E_PROTO, PL_E_TRUNC as arg_status (400, or 404 where the
- * argument names a thing that is not there), PL_E_STATE 409, PL_E_TOOBIG
- * 413; anything else 500 with a generic message, the detail logged.
+ * PL_E_ARG, PL_E_PROTO, PL_E_TRUNC 400, PL_E_PERM 403, PL_E_NOTFOUND 404,
+ * PL_E_STATE 409, PL_E_TOOBIG 413; anything else 500 with a generic
+ * message, the detail logged.
  */
-void api_reply_pl(struct api_req *r, enum pl_err err, unsigned arg_status);
+void api_reply_pl(struct api_req *r, enum pl_err err);
 
 /* The server's clock, ms since 1970-01-01 UTC. */
 uint64_t api_now_ms(void);

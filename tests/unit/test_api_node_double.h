@@ -132,7 +132,9 @@ node_fetch(struct node *n, const char *requester, const char *channel, uint64_t 
 	(void)max;
 	for (i = 0; i < n->n_peers; i++)
 		member |= strcmp(n->peers[i].id, requester) == 0;
-	if (!member || strcmp(channel, "cyber") != 0)
+	if (strcmp(channel, "cyber") != 0)
+		return pl_errf(PL_E_NOTFOUND, "no channel %s", channel);
+	if (!member)
 		return pl_errf(PL_E_ARG, "%s is not a member of %s", requester, channel);
 	*count = 1;
 	if (buf_add_u32be(out, 5) != PL_OK || buf_addf(out, "s%04" PRIu64, from_seq) != PL_OK)
@@ -280,7 +282,7 @@ node_peer_add(struct node *n, const struct node_officer *by, const uint8_t *rec,
               const char *fingerprint, struct party *out)
 {
 	if ((by->roles & STORE_ROLE_ADMIN) == 0)
-		return pl_errf(PL_E_ARG, "needs admin");
+		return pl_errf(PL_E_PERM, "needs admin");
 	if (identity_verify(out, rec, len, NULL, NULL) != PL_OK)
 		return PL_E_CRYPTO;
 	if (!identity_fingerprint_match(out, fingerprint))
@@ -321,7 +323,7 @@ node_channel_accept(struct node *n, const struct node_officer *by, const char *n
 	(void)n;
 	(void)by;
 	if (strcmp(name, "cyber") != 0)
-		return pl_errf(PL_E_ARG, "no channel %s", name);
+		return pl_errf(PL_E_NOTFOUND, "no channel %s", name);
 	hash_sha256(id, name, strlen(name));
 	return PL_OK;
 }
@@ -353,7 +355,7 @@ node_ack(struct node *n, const struct node_officer *by, const uint8_t env_id[HAS
 	(void)n;
 	(void)by;
 	if (env_id[0] != 0xaa)
-		return pl_errf(PL_E_ARG, "no such envelope");
+		return pl_errf(PL_E_NOTFOUND, "no such envelope");
 	memset(ack_id, 0xbb, HASH_LEN);
 	return PL_OK;
 }
@@ -375,7 +377,7 @@ node_show(struct node *n, const struct node_officer *by, const uint8_t id[HASH_L
 	(void)n;
 	(void)by;
 	if (id[0] != 0xaa)
-		return pl_errf(PL_E_ARG, "no such envelope");
+		return pl_errf(PL_E_NOTFOUND, "no such envelope");
 	*out = json_pack("{s:s}", "kind", "message");
 	return PL_OK;
 }
