@@ -106,7 +106,7 @@ asan: deps
 	@$(MAKE) --no-print-directory B=build-asan CC=clang OPT="-O1 -g" \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DPL_DEBUG" \
 		LDFLAGS="-fsanitize=address,undefined" all
-	@B=build-asan ASAN_OPTIONS=detect_leaks=1 scripts/run-tests.sh
+	@B=build-asan ASAN_OPTIONS=detect_leaks=1 NET_FLOOD=2000 scripts/run-tests.sh
 
 # Fuzz targets: clang, libFuzzer, ASan + UBSan, and a library built the same way.
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 -DPL_DEBUG

@@ -32,19 +32,21 @@ node_init() {
 	sed -n 's/^fingerprint  *//p' "$ROOT/$1.init" | tail -1 >"$ROOT/$1/fingerprint"
 }
 
+# Helpers' variables start with _nd_: scripts that source this keep theirs.
 on() {
-	n=$1
+	_nd_node=$1
 	shift
-	"$PARLEY" "$@" --node "http://127.0.0.1:$(cat "$ROOT/$n/port")" --token-file "$ROOT/$n/token"
+	"$PARLEY" "$@" --node "http://127.0.0.1:$(cat "$ROOT/$_nd_node/port")" \
+		--token-file "$ROOT/$_nd_node/token"
 }
 
 wait_for() {
-	limit=$1
+	_nd_limit=$1
 	shift
-	i=0
+	_nd_i=0
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge $((limit * 5)) ] && return 1
+		_nd_i=$((_nd_i + 1))
+		[ "$_nd_i" -ge $((_nd_limit * 5)) ] && return 1
 		sleep 0.2
 	done
 }
@@ -62,32 +64,33 @@ node_start() {
 
 node_stop() {
 	[ -f "$ROOT/$1/pid" ] || return 0
-	pid=$(cat "$ROOT/$1/pid")
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	_nd_pid=$(cat "$ROOT/$1/pid")
+	kill -TERM "$_nd_pid" 2>/dev/null
+	wait "$_nd_pid" 2>/dev/null
 	rm -f "$ROOT/$1/pid"
 }
 
 node_kill() {
 	[ -f "$ROOT/$1/pid" ] || return 0
-	pid=$(cat "$ROOT/$1/pid")
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	_nd_pid=$(cat "$ROOT/$1/pid")
+	kill -KILL "$_nd_pid" 2>/dev/null
+	wait "$_nd_pid" 2>/dev/null
 	rm -f "$ROOT/$1/pid"
 }
 
 nodes_cleanup() {
-	for n in $NODES_STARTED; do
-		node_stop "$n"
+	for _nd_x in $NODES_STARTED; do
+		node_stop "$_nd_x"
 	done
 	NODES_STARTED=""
 }
 
 pin_all() {
-	for a in "$@"; do
-		for b in "$@"; do
-			[ "$a" = "$b" ] && continue
-			on "$a" peer add "$ROOT/$b/record" --fingerprint "$(cat "$ROOT/$b/fingerprint")" >/dev/null || return 1
+	for _nd_a in "$@"; do
+		for _nd_b in "$@"; do
+			[ "$_nd_a" = "$_nd_b" ] && continue
+			on "$_nd_a" peer add "$ROOT/$_nd_b/record" \
+				--fingerprint "$(cat "$ROOT/$_nd_b/fingerprint")" >/dev/null || return 1
 		done
 	done
 }
@@ -106,20 +109,20 @@ channel_is() {
 }
 
 channel_up() {
-	name=$1 creator=$2
+	_nd_name=$1 _nd_creator=$2
 	shift 2
-	args=""
-	for m in "$@"; do
-		args="$args --member $m"
+	_nd_args=""
+	for _nd_m in "$@"; do
+		_nd_args="$_nd_args --member $_nd_m"
 	done
 	# shellcheck disable=SC2086
-	on "$creator" channel create "$name" $args >/dev/null || return 1
-	for m in "$@"; do
-		[ "$m" = "$creator" ] && continue
-		wait_for 20 channel_is "$m" "$name" proposed || return 1
-		on "$m" channel accept "$name" >/dev/null || return 1
+	on "$_nd_creator" channel create "$_nd_name" $_nd_args >/dev/null || return 1
+	for _nd_m in "$@"; do
+		[ "$_nd_m" = "$_nd_creator" ] && continue
+		wait_for 20 channel_is "$_nd_m" "$_nd_name" proposed || return 1
+		on "$_nd_m" channel accept "$_nd_name" >/dev/null || return 1
 	done
-	for m in "$creator" "$@"; do
-		wait_for 20 channel_is "$m" "$name" active || return 1
+	for _nd_m in "$_nd_creator" "$@"; do
+		wait_for 20 channel_is "$_nd_m" "$_nd_name" active || return 1
 	done
 }

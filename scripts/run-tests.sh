@@ -49,5 +49,10 @@ for t in tests/cli/test_*.sh; do
 	[ -f "$t" ] || continue
 	run "$(basename "$t")" sh "$t"
 done
+# Multi-process tests: real parleyd nodes on loopback.
+for t in tests/net/test_*.sh; do
+	[ -f "$t" ] || continue
+	run "$(basename "$t")" env B="$B" sh "$t"
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

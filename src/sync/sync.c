@@ -226,6 +226,7 @@ work(void *arg)
 
 	for (;;) {
 		enum outcome out;
+		int by_kick;
 
 		pthread_mutex_lock(&s->mu);
 		if (wait_ms > 0 && !w->kicked && !s->stopping) {
@@ -242,6 +243,7 @@ work(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
+		by_kick = w->kicked;
 		w->kicked = 0;
 		pthread_mutex_unlock(&s->mu);
 		/* Deliver until the queue is empty or the peer fails. */
@@ -255,7 +257,12 @@ work(void *arg)
 			uint32_t rnd;
 
 			cr_random(&rnd, sizeof(rnd));
-			w->attempt++;
+			/*
+			 * Only the timer's retries lengthen the wait: new work arriving
+			 * while a peer is down must not push its next try a minute out.
+			 */
+			if (!by_kick || w->attempt == 0)
+				w->attempt++;
 			wait_ms = out == HOLD ? s->c.backoff_max_ms
 			                      : sync_backoff_ms(w->attempt, s->c.backoff_min_ms,
 			                                        s->c.backoff_max_ms, rnd);
