@@ -18,6 +18,7 @@
 #include "../common/log.h"
 #include "../core/identity.h"
 #include "../crypto/cr.h"
+#include "../crypto/pw.h"
 #include "../wire/body.h"
 #include "api_officer.h"
 #include "http.h"
@@ -396,20 +397,25 @@ api_parse_officer(const json_t *j, struct api_officer_new *out)
 		{ "roles", M_STR_OR_ARR, 1 },
 	};
 	const json_t *roles;
-	size_t i;
+	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
 	PL_TRY(CHECK(j, m, "officer"));
 	out->name = str_of(j, "name");
-	PL_TRY(text_check(out->name, STORE_NAME_MAX, "officer", "name"));
-	if (strchr(out->name, ' ') != NULL)
-		return pl_errf(PL_E_ARG, "officer: name: has a space");
+	n = strlen(out->name);
+	if (n == 0 || n > STORE_NAME_MAX)
+		return pl_errf(PL_E_ARG, "officer: name: not 1..%d characters", STORE_NAME_MAX);
+	for (i = 0; i < n; i++) {
+		char c = out->name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return pl_errf(PL_E_ARG, "officer: name: only a-z, 0-9, '-', '_' and '.'");
+	}
 	out->password = str_of(j, "password");
-	if (*out->password == '\0')
-		return pl_errf(PL_E_ARG, "officer: password: empty");
-	if (strlen(out->password) > API_PASSWORD_MAX)
-		return pl_errf(PL_E_ARG, "officer: password: longer than %d bytes",
-		               API_PASSWORD_MAX);
+	n = strlen(out->password);
+	if (n < PW_MIN || n > PW_MAX)
+		return pl_errf(PL_E_ARG, "officer: password: not %d..%d bytes", PW_MIN, PW_MAX);
 	roles = json_object_get(j, "roles");
 	if (json_is_string(roles)) {
 		const char *s = json_string_value(roles);
@@ -418,16 +424,16 @@ api_parse_officer(const json_t *j, struct api_officer_new *out)
 		if (*s == '\0')
 			return pl_errf(PL_E_ARG, "officer: roles: empty (at least one role)");
 		while (*s != '\0') {
-			size_t n = strcspn(s, ",");
+			size_t k = strcspn(s, ",");
 
-			if (n == 0 || n >= sizeof(one))
+			if (k == 0 || k >= sizeof(one))
 				return pl_errf(
 				        PL_E_ARG,
 				        "officer: roles: not duty, approver, auditor or admin");
-			memcpy(one, s, n);
-			one[n] = '\0';
+			memcpy(one, s, k);
+			one[k] = '\0';
 			PL_TRY(role_one(one, &out->roles, "roles"));
-			s += n;
+			s += k;
 			if (*s == ',' && *++s == '\0')
 				return pl_errf(PL_E_ARG, "officer: roles: ends with ','");
 		}
@@ -532,17 +538,18 @@ hex_id(const uint8_t id[static HASH_LEN])
 	return json_string(hex);
 }
 
-/* RFC 3339 UTC, to the second. */
+/* RFC 3339 UTC with milliseconds, as node.h writes its times. */
 static json_t *
 time_str(uint64_t ms)
 {
-	char s[32];
+	char s[32], out[40];
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 		return json_null();
-	return json_string(s);
+	(void)snprintf(out, sizeof(out), "%s.%03uZ", s, (unsigned)(ms % 1000));
+	return json_string(out);
 }
 
 static json_t *
@@ -587,7 +594,8 @@ api_officer_login(struct api_req *r)
 	}
 	pl_err_clear();
 	err = node_login(r->node, in.name, in.password, token, &expires, &who);
-	if (err == PL_E_ARG) {
+	if (err == PL_E_PERM || err == PL_E_ARG || err == PL_E_NOTFOUND) {
+		/* One answer whether the name or the password was wrong. */
 		api_reply_error(r, 401, "unauthorized", "bad name or password");
 		goto out;
 	}
@@ -877,7 +885,10 @@ api_officer_officers_post(struct api_req *r)
 	pl_err_clear();
 	err = node_officer_add(r->node, in.name, in.password, in.roles);
 	if (err == PL_E_ARG) {
-		/* The reader checked the name's form: what is left is a taken name. */
+		/*
+		 * The reader checked the name, password and roles as node_officer_add
+		 * does: what it can still refuse is a name that is taken.
+		 */
 		api_reply_error(r, 409, "conflict", "%s",
 		                *pl_err_msg() != '\0' ? pl_err_msg() : "officer: name taken");
 		goto out;

@@ -71,7 +71,11 @@ struct api_send {
 };
 PL_MUST_USE enum pl_err api_parse_send(const json_t *j, struct api_send *out);
 
-/* POST /api/v1/officers: { "name", "password", "roles": "duty,admin" or ["duty", "admin"] }. */
+/*
+ * POST /api/v1/officers: { "name", "password", "roles": "duty,admin" or
+ * ["duty", "admin"] }.  The name is 1..STORE_NAME_MAX of a-z 0-9 - _ .,
+ * the password PW_MIN..PW_MAX bytes, as node_officer_add wants them.
+ */
 struct api_officer_new {
 	const char *name, *password;
 	unsigned roles; /* STORE_ROLE_*, at least one */

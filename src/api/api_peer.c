@@ -202,15 +202,23 @@ api_peer_post(struct api_req *r)
 		const char *name = node_refusal_name(v.why);
 		int with_seq =
 		        v.why == NODE_GAP || v.why == NODE_BAD_CHAIN || v.why == NODE_CONFLICT;
+		char msg[PL_ERR_MSG_MAX + 64];
 
-		if (v.why == NODE_INTERNAL)
+		/* The node's reason, or, when it left none, what the verdict says. */
+		if (v.why == NODE_INTERNAL) {
 			log_warnx("api: peer batch from %s: envelope %zu: %s",
 			          sender[0] != '\0' ? sender : "?", v.index, pl_err_msg());
-		peer_answer(r, (unsigned)node_refusal_http(v.why), accepted, rc, name,
-		            v.why == NODE_INTERNAL  ? "internal error"
-		            : *pl_err_msg() != '\0' ? pl_err_msg()
-		                                    : name,
-		            v.index, with_seq, v.expected_seq);
+			(void)snprintf(msg, sizeof(msg), "internal error");
+		} else if (*pl_err_msg() != '\0') {
+			(void)snprintf(msg, sizeof(msg), "%s", pl_err_msg());
+		} else if (with_seq) {
+			(void)snprintf(msg, sizeof(msg), "envelope %zu: %s, expected seq %" PRIu64,
+			               v.index, name, v.expected_seq);
+		} else {
+			(void)snprintf(msg, sizeof(msg), "envelope %zu: %s", v.index, name);
+		}
+		peer_answer(r, (unsigned)node_refusal_http(v.why), accepted, rc, name, msg, v.index,
+		            with_seq, v.expected_seq);
 	}
 out:
 	if (rc != NULL) {

@@ -741,7 +741,8 @@ authorize(struct api_req *r)
 	memcpy(r->token, v + 7, n + 1);
 	pl_err_clear();
 	if ((err = node_auth(r->node, r->token, &r->officer)) != PL_OK) {
-		if (err == PL_E_ARG)
+		/* node_auth says PL_E_PERM (or PL_E_ARG) for a token it does not honour. */
+		if (err == PL_E_PERM || err == PL_E_ARG || err == PL_E_NOTFOUND)
 			reply_error_hdr(r, 401, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 			                "Bearer realm=\"parley\"", "unauthorized",
 			                "unknown or expired token: log in again");

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <curl/curl.h>
 
 #include "api/api.h"
@@ -29,9 +30,9 @@
 #include "common/alloc.h"
 #include "common/log.h"
 #include "core/identity.h"
+#include "core/node.h"
 #include "crypto/cr.h"
 #include "wire/rcpt.h"
-#include "test_api_node_double.h"
 
 #define MAX_BODY 4096
 
@@ -52,6 +53,13 @@ static char tok_duty[NODE_TOKEN_STR_MAX + 1], tok_admin[NODE_TOKEN_STR_MAX + 1],
 
 /* ---- Fixtures -------------------------------------------------------------- */
 
+/* A fixture step failed: say which and why. */
+#define BAIL()                                                                                     \
+	do {                                                                                       \
+		fprintf(stderr, "test_api: setup line %d: %s\n", __LINE__, pl_err_msg());          \
+		return -1;                                                                         \
+	} while (0)
+
 static int
 peer_make(struct peer *p, const char *id)
 {
@@ -64,7 +72,7 @@ peer_make(struct peer *p, const char *id)
 	(void)snprintf(p->id, sizeof(p->id), "%s", id);
 	cr_random(secret, sizeof(secret));
 	if ((p->keys = keys_from_secret(secret)) == NULL)
-		return -1;
+		BAIL();
 	memset(&r, 0, sizeof(r));
 	r.version = PARTY_VERSION;
 	(void)snprintf(r.id, sizeof(r.id), "%s", id);
@@ -76,7 +84,7 @@ peer_make(struct peer *p, const char *id)
 	(void)snprintf(r.endpoints[0], PARTY_URL_MAX, "http://127.0.0.1:9/");
 	buf_init(&p->rec, PARTY_ENCODED_MAX);
 	if (identity_sign(&p->rec, &r, p->keys, NULL) != PL_OK)
-		return -1;
+		BAIL();
 	identity_fingerprint(p->fp, id, r.sign_pk);
 	memset(&c, 0, sizeof(c));
 	(void)snprintf(store, sizeof(store), "sqlite:%s/%s.db", dir, id);
@@ -87,7 +95,7 @@ peer_make(struct peer *p, const char *id)
 	c.record_len = p->rec.len;
 	if (c.keys == NULL || node_open(&p->node, &c) != PL_OK) {
 		fprintf(stderr, "node_open %s: %s\n", id, pl_err_msg());
-		return -1;
+		BAIL();
 	}
 	return 0;
 }
@@ -118,20 +126,20 @@ group_setup(void **state)
 	(void)state;
 	log_init("test_api", 1, 0);
 	if (cr_init() != PL_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -1;
+		BAIL();
 	(void)snprintf(dir, sizeof(dir), "/tmp/test_api.XXXXXX");
 	if (mkdtemp(dir) == NULL)
-		return -1;
+		BAIL();
 	if (peer_make(&pa, "us-nrrc") != 0 || peer_make(&pb, "ru-nrrc") != 0)
-		return -1;
+		BAIL();
 	if (node_officer_add(pa.node, "alice", "alice pw", STORE_ROLE_DUTY) != PL_OK ||
-	    node_officer_add(pa.node, "root", "root pw", STORE_ROLE_ADMIN) != PL_OK ||
-	    node_officer_add(pa.node, "eve", "eve pw", STORE_ROLE_AUDITOR) != PL_OK)
-		return -1;
+	    node_officer_add(pa.node, "root", "root password", STORE_ROLE_ADMIN) != PL_OK ||
+	    node_officer_add(pa.node, "eve", "eve password", STORE_ROLE_AUDITOR) != PL_OK)
+		BAIL();
 	if (login(pa.node, "alice", "alice pw", tok_duty) != 0 ||
-	    login(pa.node, "root", "root pw", tok_admin) != 0 ||
-	    login(pa.node, "eve", "eve pw", tok_audit) != 0)
-		return -1;
+	    login(pa.node, "root", "root password", tok_admin) != 0 ||
+	    login(pa.node, "eve", "eve password", tok_audit) != 0)
+		BAIL();
 	/* A pins B, so that B may fetch from A. */
 	(void)snprintf(root.name, sizeof(root.name), "root");
 	root.roles = STORE_ROLE_ADMIN;
@@ -139,7 +147,7 @@ group_setup(void **state)
 		struct party got;
 
 		if (node_peer_add(pa.node, &root, pb.rec.data, pb.rec.len, pb.fp, &got) != PL_OK)
-			return -1;
+			BAIL();
 	}
 	memset(&c, 0, sizeof(c));
 	c.listen = "127.0.0.1:0";
@@ -150,7 +158,7 @@ group_setup(void **state)
 	c.timeout_s = 5;
 	if (api_start(&api, &c, pa.node) != PL_OK) {
 		fprintf(stderr, "api_start: %s\n", pl_err_msg());
-		return -1;
+		BAIL();
 	}
 	(void)snprintf(base, sizeof(base), "http://127.0.0.1:%u", api_port(api));
 	return 0;
@@ -676,6 +684,13 @@ test_login_logout(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.j, "roles"), 0)),
 	                    "duty");
 	assert_true(json_is_string(json_object_get(r.j, "expires")));
+	{
+		const char *e = json_string_value(json_object_get(r.j, "expires"));
+
+		/* RFC 3339 UTC with milliseconds: 2026-01-01T10:00:00.250Z */
+		assert_int_equal(strlen(e), 24);
+		assert_true(e[4] == '-' && e[10] == 'T' && e[19] == '.' && e[23] == 'Z');
+	}
 	res_free(&r);
 
 	/* A token for a script, then logout ends the session but not the API token. */
@@ -1307,6 +1322,8 @@ test_peer_round_trip(void **state)
 		json_t *e = json_object_get(r.j, "error");
 
 		assert_string_equal(json_string_value(json_object_get(e, "code")), "gap");
+		assert_non_null(
+		        strstr(json_string_value(json_object_get(e, "message")), "expected"));
 		assert_int_equal(json_integer_value(json_object_get(e, "index")), 0);
 		assert_int_equal(json_integer_value(json_object_get(e, "expected_seq")), 3);
 		assert_int_equal(json_integer_value(json_object_get(r.j, "accepted")), 0);
@@ -1314,6 +1331,46 @@ test_peer_round_trip(void **state)
 	res_free(&r);
 	buf_reset(&b.raw);
 	assert_int_equal(deliver(&pa, "ru-nrrc", port_b), 2);
+
+	/* A channel needs two members at least: the node's refusal comes back as 400. */
+	post_json(&r, "/api/v1/channels", tok_duty,
+	          "{\"name\":\"solo\",\"members\":[\"us-nrrc\"]}");
+	expect_error(&r, 400, "bad-request", "members");
+	/* Naming an existing channel again is a conflict. */
+	post_json(&r, "/api/v1/channels", tok_duty,
+	          "{\"name\":\"cyber\",\"members\":[\"us-nrrc\",\"ru-nrrc\"]}");
+	expect_error(&r, 409, "conflict", "already exists");
+	/* A third party, pinned at A, on a channel without B: B may not fetch it. */
+	{
+		struct peer pc;
+
+		assert_int_equal(peer_make(&pc, "xx-cert"), 0);
+		cr_b64_encode(b64, sizeof(b64), pc.rec.data, pc.rec.len);
+		(void)snprintf(body, sizeof(body), "{\"record\":\"%s\",\"fingerprint\":\"%s\"}",
+		               b64, pc.fp);
+		post_json(&r, "/api/v1/peers", tok_duty, body);
+		expect_error(&r, 403, "forbidden", "needs the role admin");
+		assert_int_equal(post_json(&r, "/api/v1/peers", tok_admin, body), 201);
+		res_free(&r);
+		assert_int_equal(
+		        post_json(&r, "/api/v1/channels", tok_duty,
+		                  "{\"name\":\"pair\",\"members\":[\"us-nrrc\",\"xx-cert\"]}"),
+		        201);
+		res_free(&r);
+		(void)snprintf(path, sizeof(path), "/peer/v1/envelopes?channel=pair&from=1");
+		assert_int_equal(peer_auth_sign(v, pb.keys, "ru-nrrc", path, api_now_ms()), PL_OK);
+		(void)snprintf(hdr, sizeof(hdr), "Parley-Auth: %s", v);
+		req(&r, "GET", path, h, NULL, 0, PLAIN, NULL);
+		expect_error(&r, 403, "not-member", NULL);
+		/* C is a member: it may. */
+		assert_int_equal(peer_auth_sign(v, pc.keys, "xx-cert", path, api_now_ms()), PL_OK);
+		(void)snprintf(hdr, sizeof(hdr), "Parley-Auth: %s", v);
+		assert_int_equal(req(&r, "GET", path, h, NULL, 0, PLAIN, NULL), 200);
+		assert_int_equal(api_peer_parse_batch((const uint8_t *)r.body, r.len, &got), PL_OK);
+		assert_int_equal(got.count, 1);
+		res_free(&r);
+		peer_free(&pc);
+	}
 	api_stop(api_b);
 }
 
@@ -1424,13 +1481,8 @@ main(void)
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_static),
 		cmocka_unit_test(test_stop_finishes_requests),
-#ifndef TEST_API_NODE_DOUBLE_H /* needs the real node's delivery */
 		cmocka_unit_test(test_peer_round_trip),
-#endif
 	};
 
-#ifdef TEST_API_NODE_DOUBLE_H
-	(void)test_peer_round_trip;
-#endif
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -17,8 +17,8 @@
 
 #include "api/api_officer.h"
 #include "api/api_peer.h"
+#include "core/node.h"
 #include "crypto/cr.h"
-#include "test_api_node_double.h"
 
 static void
 expect_msg(const char *want)
@@ -473,32 +473,51 @@ test_officer(void **state)
 	static const struct {
 		const char *body, *want;
 	} bad[] = {
-		{ "{\"name\":\"bob\",\"password\":\"p\"}", "officer: roles: missing" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":1}",
+		{ "{\"name\":\"bob\",\"password\":\"pass word\"}", "officer: roles: missing" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":1}",
 		  "officer: roles: not a string or an array of strings" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"\"}", "officer: roles: empty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":[]}", "officer: roles: empty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"duty,\"}", "ends with ','" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\",duty\"}", "roles: not duty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"duty,,admin\"}",
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"\"}",
+		  "officer: roles: empty" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":[]}",
+		  "officer: roles: empty" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"duty,\"}",
+		  "ends with ','" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\",duty\"}",
 		  "roles: not duty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"king\"}", "roles: not duty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":[\"duty\",\"king\"]}",
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"duty,,admin\"}",
+		  "roles: not duty" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"king\"}",
+		  "roles: not duty" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":[\"duty\",\"king\"]}",
 		  "roles[1]: not duty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":[\"duty,admin\"]}",
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":[\"duty,admin\"]}",
 		  "roles[0]: not duty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":[true]}",
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":[true]}",
 		  "roles[0]: not a string" },
-		{ "{\"name\":\"b b\",\"password\":\"p\",\"roles\":\"duty\"}",
-		  "officer: name: has a space" },
+		{ "{\"name\":\"b b\",\"password\":\"pass word\",\"roles\":\"duty\"}",
+		  "officer: name: only a-z" },
 		{ "{\"name\":\"bob\",\"password\":\"\",\"roles\":\"duty\"}",
-		  "officer: password: empty" },
-		{ "{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"duty\",\"admin\":true}",
+		  "officer: password: not 8..1024 bytes" },
+		{ "{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"duty\",\"admin\":true}",
 		  "officer: unknown member 'admin'" },
+	};
+	static const char *const more[] = {
+		"{\"name\":\"Bob\",\"password\":\"pass word\",\"roles\":\"duty\"}",
+		"{\"name\":\"\",\"password\":\"pass word\",\"roles\":\"duty\"}",
+		"{\"name\":\"bob\",\"password\":\"1234567\",\"roles\":\"duty\"}",
 	};
 	struct api_officer_new in;
 	json_t *j;
 	size_t i;
+
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		j = J(more[i]);
+		assert_int_equal(api_parse_officer(j, &in), PL_E_ARG);
+		json_decref(j);
+	}
+	j = J("{\"name\":\"b.o_b-1\",\"password\":\"12345678\",\"roles\":\"duty\"}");
+	assert_int_equal(api_parse_officer(j, &in), PL_OK);
+	json_decref(j);
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -509,15 +528,15 @@ test_officer(void **state)
 		expect_msg(bad[i].want);
 		json_decref(j);
 	}
-	j = J("{\"name\":\"bob\",\"password\":\"p\",\"roles\":\"duty,admin\"}");
+	j = J("{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":\"duty,admin\"}");
 	assert_int_equal(api_parse_officer(j, &in), PL_OK);
 	assert_int_equal(in.roles, STORE_ROLE_DUTY | STORE_ROLE_ADMIN);
 	json_decref(j);
-	j = J("{\"name\":\"bob\",\"password\":\"p\",\"roles\":[\"auditor\",\"approver\"]}");
+	j = J("{\"name\":\"bob\",\"password\":\"pass word\",\"roles\":[\"auditor\",\"approver\"]}");
 	assert_int_equal(api_parse_officer(j, &in), PL_OK);
 	assert_int_equal(in.roles, STORE_ROLE_AUDITOR | STORE_ROLE_APPROVER);
 	assert_string_equal(in.name, "bob");
-	assert_string_equal(in.password, "p");
+	assert_string_equal(in.password, "pass word");
 	json_decref(j);
 }
 
