@@ -157,7 +157,8 @@ envelope_decrypt(struct buf *plain, const struct env *e, const uint8_t key[stati
 
 	if (e->raw == NULL)
 		return pl_errf(PL_E_STATE, "envelope: decrypt needs an envelope from env_read");
-	PL_TRY(buf_reserve(plain, n));
+	/* At least one byte, so that an empty body still has somewhere to point. */
+	PL_TRY(buf_reserve(plain, n > 0 ? n : 1));
 	if (aead_decrypt(plain->data + plain->len, e->body, e->body_len, e->raw, e->ad_len,
 	                 e->nonce, key) != PL_OK)
 		return pl_errf(PL_E_CRYPTO,
