@@ -9,6 +9,7 @@
 
 #include "../common/buf.h"
 #include "../common/file.h"
+#include "cli.h"
 #include "client.h"
 
 #define ANSWER_MAX (16u << 20)
@@ -31,6 +32,31 @@ cli_node_option(struct cli_node *n, int ch, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+int
+cli_node_getopt(struct cli_node *n, int argc, char **argv, const char *cmd, const char *usage,
+                const struct option *extra, size_t n_extra, int *ch)
+{
+	struct option opts[32] = { CLI_NODE_OPTIONS, { "help", no_argument, NULL, 'h' } };
+	size_t i;
+
+	for (i = 0; i < n_extra && 5 + i < 31; i++)
+		opts[5 + i] = extra[i];
+	for (;;) {
+		*ch = getopt_long(argc, argv, ":h", opts, NULL);
+		if (*ch == -1)
+			return -1;
+		if (cli_node_option(n, *ch, optarg))
+			continue;
+		if (*ch == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (*ch == '?' || *ch == ':')
+			return cli_bad_option(cmd, *ch, argv);
+		return -2; /* one of the command's own */
+	}
 }
 
 static enum pl_err

@@ -8,6 +8,9 @@
 #ifndef PL_CLIENT_H
 #define PL_CLIENT_H
 
+#include <getopt.h>
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "../common/err.h"
@@ -36,6 +39,16 @@ struct cli_node {
 
 /* 1 if ch was one of CLI_NODE_OPTIONS (and is now recorded), else 0. */
 int cli_node_option(struct cli_node *n, int ch, const char *arg);
+
+/*
+ * getopt_long over CLI_NODE_OPTIONS, --help and a command's own options
+ * (at most 26).  Returns -2 with *ch set for one of the command's own
+ * options, -1 when the options are done, or the exit status to return
+ * now: 0 after printing usage for --help, EXIT_USAGE for a bad option.
+ * Callers set opterr = 0 and optind = 1 first.
+ */
+int cli_node_getopt(struct cli_node *n, int argc, char **argv, const char *cmd, const char *usage,
+                    const struct option *extra, size_t n_extra, int *ch);
 
 /*
  * One request: method, path ("/api/v1/..."), an optional JSON body.  On a

@@ -42,32 +42,6 @@ text_arg(const char *arg, char **out)
 	return err;
 }
 
-/* Common shape of these commands: node options, --help, then our own. */
-static int
-node_getopt(struct cli_node *n, int argc, char **argv, const char *cmd, const char *usage,
-            const struct option *extra, size_t n_extra, int *ch)
-{
-	struct option opts[32] = { CLI_NODE_OPTIONS, { "help", no_argument, NULL, 'h' } };
-	size_t i;
-
-	for (i = 0; i < n_extra && 5 + i < 31; i++)
-		opts[5 + i] = extra[i];
-	for (;;) {
-		*ch = getopt_long(argc, argv, ":h", opts, NULL);
-		if (*ch == -1)
-			return -1;
-		if (cli_node_option(n, *ch, optarg))
-			continue;
-		if (*ch == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (*ch == '?' || *ch == ':')
-			return cli_bad_option(cmd, *ch, argv);
-		return -2; /* one of ours */
-	}
-}
-
 /* ---- send ----------------------------------------------------------------------------- */
 
 static const char send_usage[] =
@@ -113,7 +87,7 @@ cmd_send_main(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	json_object_set_new(body, "format", json_string("message"));
-	while ((rc = node_getopt(&n, argc, argv, "send", send_usage, extra, 10, &ch)) == -2) {
+	while ((rc = cli_node_getopt(&n, argc, argv, "send", send_usage, extra, 10, &ch)) == -2) {
 		switch (ch) {
 		case 'c':
 			json_object_set_new(body, "channel", json_string(optarg));
@@ -235,7 +209,7 @@ cmd_inbox_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((rc = node_getopt(&n, argc, argv, "inbox", inbox_usage, extra, 4, &ch)) == -2) {
+	while ((rc = cli_node_getopt(&n, argc, argv, "inbox", inbox_usage, extra, 4, &ch)) == -2) {
 		if (ch == 'c')
 			channel = optarg;
 		else if (ch == 'u')
@@ -297,7 +271,7 @@ cmd_show_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	if ((rc = node_getopt(&n, argc, argv, "show", show_usage, NULL, 0, &ch)) != -1)
+	if ((rc = cli_node_getopt(&n, argc, argv, "show", show_usage, NULL, 0, &ch)) != -1)
 		return rc == -2 ? cli_bad_option("show", ch, argv) : rc;
 	if (optind + 1 != argc)
 		return cli_usage("show", "want one envelope ID");
@@ -366,7 +340,7 @@ cmd_ack_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	if ((rc = node_getopt(&n, argc, argv, "ack", ack_usage, NULL, 0, &ch)) != -1)
+	if ((rc = cli_node_getopt(&n, argc, argv, "ack", ack_usage, NULL, 0, &ch)) != -1)
 		return rc == -2 ? cli_bad_option("ack", ch, argv) : rc;
 	if (optind + 1 != argc)
 		return cli_usage("ack", "want one envelope ID");

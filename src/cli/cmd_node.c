@@ -53,32 +53,20 @@ call(struct cmd *c, const char *method, const char *path, json_t *body, json_t *
 	return 0;
 }
 
-/* getopt over CLI_NODE_OPTIONS plus extra options; handle(ch, arg) for the rest. */
+/* The shared options, then handle(ctx, ch, arg) for the command's own (-1 to go on). */
 static int
 parse(struct cmd *c, int argc, char **argv, const struct option *extra, size_t n_extra,
       int (*handle)(void *ctx, int ch, const char *arg), void *ctx)
 {
-	struct option opts[32] = { CLI_NODE_OPTIONS, { "help", no_argument, NULL, 'h' } };
-	size_t base = 5, i;
 	int ch, rc;
 
-	for (i = 0; i < n_extra && base + i < 31; i++)
-		opts[base + i] = extra[i];
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cli_node_option(&c->node, ch, optarg))
-			continue;
-		if (ch == 'h') {
-			fputs(c->usage, stdout);
-			return 0;
-		}
-		if (ch == '?' || ch == ':')
-			return cli_bad_option(c->name, ch, argv);
+	while ((rc = cli_node_getopt(&c->node, argc, argv, c->name, c->usage, extra, n_extra,
+	                             &ch)) == -2)
 		if (handle == NULL || (rc = handle(ctx, ch, optarg)) != -1)
 			return handle == NULL ? cli_bad_option(c->name, ch, argv) : rc;
-	}
-	return -1;
+	return rc;
 }
 
 /* ---- login --------------------------------------------------------------------------- */

@@ -169,17 +169,20 @@ struct node_officer {
 /* Parse "duty,approver" into STORE_ROLE_* bits; PL_E_ARG names an unknown role. */
 PL_MUST_USE enum pl_err node_roles_parse(const char *s, unsigned *roles);
 
-/* Add an officer (password hashed with Argon2id).  PL_E_ARG if the name is taken. */
+/*
+ * Add an officer (password hashed with Argon2id).  PL_E_ARG for a bad name
+ * (a-z 0-9 . _ -, 1..63) or password (8..1024 bytes), or a taken name.
+ */
 PL_MUST_USE enum pl_err node_officer_add(struct node *n, const char *name, const char *password,
                                          unsigned roles);
-/* Log in: a session token.  PL_E_ARG "bad name or password" either way. */
+/* Log in: a session token.  PL_E_PERM "bad name or password" either way. */
 PL_MUST_USE enum pl_err node_login(struct node *n, const char *name, const char *password,
                                    char token[NODE_TOKEN_STR_MAX + 1], uint64_t *expires_ms,
                                    struct node_officer *who);
 /* A token for the CLI and scripts, for who, until revoked. */
 PL_MUST_USE enum pl_err node_token_new(struct node *n, const struct node_officer *who,
                                        const char *label, char token[NODE_TOKEN_STR_MAX + 1]);
-/* Who holds token; PL_E_ARG if unknown or expired. */
+/* Who holds token; PL_E_PERM if unknown, revoked or expired. */
 PL_MUST_USE enum pl_err node_auth(struct node *n, const char *token, struct node_officer *who);
 PL_MUST_USE enum pl_err node_logout(struct node *n, const char *token);
 

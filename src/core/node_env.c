@@ -537,6 +537,7 @@ struct recv_job {
 	struct buf *receipts;
 	size_t accepted;
 	struct node_verdict v;
+	char msg[PL_ERR_MSG_MAX]; /* why, recorded on the writer's thread */
 };
 
 /* Record why an envelope is refused, with the detail in pl_err_msg(). */
@@ -749,6 +750,7 @@ recv_job(struct store *st, void *ctx)
 		PL_TRY(receive_one(j, st, j->envs[i], j->lens[i], &j->receipts[i]));
 		if (j->v.why != NODE_ACCEPTED) {
 			j->v.index = i;
+			(void)snprintf(j->msg, sizeof(j->msg), "%s", pl_err_msg());
 			return PL_OK;
 		}
 		j->accepted++;
@@ -760,7 +762,7 @@ enum pl_err
 node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, size_t count,
              struct buf *receipts, size_t *accepted, struct node_verdict *v)
 {
-	struct recv_job j = { n, envs, lens, count, receipts, 0, { NODE_ACCEPTED, 0, 0 } };
+	struct recv_job j = { n, envs, lens, count, receipts, 0, { NODE_ACCEPTED, 0, 0 }, "" };
 	enum pl_err err;
 
 	*accepted = 0;
@@ -775,9 +777,12 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 	}
 	*accepted = j.accepted;
 	*v = j.v;
-	if (v->why != NODE_ACCEPTED)
+	if (v->why != NODE_ACCEPTED) {
+		/* The reason was recorded on the writer's thread: bring it to the caller's. */
+		(void)pl_errf(PL_E_PROTO, "%s", j.msg);
 		log_info("refused envelope %zu of a batch: %s: %s", v->index,
-		         node_refusal_name(v->why), pl_err_msg());
+		         node_refusal_name(v->why), j.msg);
+	}
 	return PL_OK;
 }
 

@@ -350,7 +350,7 @@ sync_start(struct sync **out, const struct sync_conf *c, struct node *n)
 		return pl_errf(PL_E_NOMEM, "sync: out of memory");
 	s->c = *c;
 	s->c.timeout_s = c->timeout_s ? c->timeout_s : 30;
-	s->c.batch_max = c->batch_max && c->batch_max <= NODE_BATCH_MAX ? c->batch_max : 64;
+	s->c.batch_max = c->batch_max && c->batch_max <= NODE_BATCH_MAX ? c->batch_max : 32;
 	s->c.backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : 250;
 	s->c.backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : 60000;
 	if (s->c.backoff_max_ms < s->c.backoff_min_ms)

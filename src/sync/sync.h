@@ -11,10 +11,11 @@
 #include "../core/node.h"
 
 struct sync_conf {
-	unsigned timeout_s;      /* per request; 0: 30 */
-	int plain_ok;            /* may send to http:// endpoints */
-	const char *ca_file;     /* CA bundle for https; NULL: the system's */
-	unsigned batch_max;      /* envelopes per POST; 0: 64 */
+	unsigned timeout_s;  /* per request; 0: 30 */
+	int plain_ok;        /* may send to http:// endpoints */
+	const char *ca_file; /* CA bundle for https; NULL: the system's */
+	unsigned
+	        batch_max; /* envelopes per POST; 0: 32, which keeps a FLASH's wait behind a batch short */
 	unsigned backoff_min_ms; /* 0: 250 */
 	unsigned backoff_max_ms; /* 0: 60000 */
 };

@@ -451,6 +451,9 @@ test_gap(void **state)
 	assert_int_equal(accepted, 0);
 	assert_int_equal(v.why, NODE_GAP);
 	assert_true(v.expected_seq > 0);
+	/* The reason reaches the caller's thread, not only the writer's. */
+	expect_msg("cyber/us-nrrc: seq ");
+	expect_msg(", expected ");
 	assert_int_equal(node_refusal_http(v.why), 409);
 	buf_reset(&receipts[0]);
 	buf_reset(&batch.raw);

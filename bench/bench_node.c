@@ -1,0 +1,446 @@
+/*
+ * bench_node.c - two nodes on loopback, end to end.
+ *
+ * Two real nodes in one process, each with its own SQLite store (WAL,
+ * synchronous=FULL), its HTTP service on 127.0.0.1 and its delivery
+ * workers: what parleyd runs, minus the process boundary.
+ *
+ *   throughput  N envelopes with 1 KiB bodies sent by 4 threads at node A
+ *               (node_send: sealed, signed, stored, queued), delivered over
+ *               HTTP to B (verified, stored, receipted), receipts verified
+ *               and stored at A; from the first send to the last receipt
+ *               stored.  Baseline, measured in the same run: the crypto-bound
+ *               ceiling, i.e. the time of seal+sign, read+verify+open,
+ *               receipt sign and receipt verify of one such envelope through
+ *               the library, spread over the cores available.
+ *               Target: ratio >= 0.5.
+ *   FLASH       while R ROUTINE envelopes are queued on one channel, FLASH
+ *               envelopes sent one at a time on another channel: time from
+ *               node_send returning to the receipt stored at A, p50 and p99.
+ *               Target: p99 < 20 ms.
+ *
+ * BENCH_NODE_N (default 5000) and BENCH_NODE_ROUTINE (default 100000) set
+ * the sizes.  Reports; fails only if an operation fails.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "common/log.h"
+#include "core/envelope.h"
+#include "core/identity.h"
+#include "core/node.h"
+#include "core/receipt.h"
+#include "crypto/cr.h"
+#include "sync/sync.h"
+
+#define BODY 1024
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_node: %s: %s\n", what, pl_err_msg());
+	exit(1);
+}
+
+static unsigned
+free_port(void)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t n = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &n) != 0)
+		die("free port");
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+struct side {
+	const char *id;
+	uint8_t secret[KEYS_SECRET_LEN];
+	struct buf rec;
+	unsigned port;
+	struct node *n;
+	struct api *api;
+	struct sync *sync;
+};
+
+static struct node_officer duty = { "bench", STORE_ROLE_DUTY | STORE_ROLE_ADMIN };
+static char dir[64];
+
+static void
+notify(void *ctx, const char *peer)
+{
+	sync_kick(ctx, peer);
+}
+
+static void
+start(struct side *s, int seed)
+{
+	struct node_conf nc = { 0 };
+	struct api_conf ac = { 0 };
+	struct sync_conf sc = { 0 };
+	struct party r;
+	struct keys *k;
+	char path[128], listen[64];
+
+	memset(s->secret, seed, sizeof(s->secret));
+	k = keys_from_secret(s->secret);
+	s->port = free_port();
+	memset(&r, 0, sizeof(r));
+	r.version = PARTY_VERSION;
+	(void)snprintf(r.id, sizeof(r.id), "%s", s->id);
+	r.revision = 1;
+	r.time_ms = 1;
+	memcpy(r.sign_pk, keys_sign_pk(k), SIG_PK_LEN);
+	memcpy(r.box_pk, keys_box_pk(k), BOX_PK_LEN);
+	r.n_endpoints = 1;
+	(void)snprintf(r.endpoints[0], sizeof(r.endpoints[0]), "http://127.0.0.1:%u", s->port);
+	buf_init(&s->rec, PARTY_ENCODED_MAX);
+	if (identity_sign(&s->rec, &r, k, NULL) != PL_OK)
+		die("record");
+	(void)snprintf(path, sizeof(path), "sqlite:%s/%s.db", dir, s->id);
+	nc.store = path;
+	nc.keys = k;
+	nc.record = s->rec.data;
+	nc.record_len = s->rec.len;
+	if (node_open(&s->n, &nc) != PL_OK)
+		die("node_open");
+	sc.plain_ok = 1;
+	sc.backoff_min_ms = 50;
+	sc.backoff_max_ms = 1000;
+	if (sync_start(&s->sync, &sc, s->n) != PL_OK)
+		die("sync_start");
+	node_set_notify(s->n, notify, s->sync);
+	(void)snprintf(listen, sizeof(listen), "127.0.0.1:%u", s->port);
+	ac.listen = listen;
+	ac.plain_ok = 1;
+	ac.threads = 4;
+	ac.max_body = 64u << 20;
+	if (api_start(&s->api, &ac, s->n) != PL_OK)
+		die("api_start");
+}
+
+static void
+pin(struct side *at, struct side *who)
+{
+	char fp[PARTY_FP_STR_LEN + 1];
+	struct party p;
+	struct keys *k = keys_from_secret(who->secret);
+
+	identity_fingerprint(fp, who->id, keys_sign_pk(k));
+	keys_free(k);
+	if (node_peer_add(at->n, &duty, who->rec.data, who->rec.len, fp, &p) != PL_OK)
+		die("pin");
+}
+
+static long long
+pending(struct node *n)
+{
+	json_t *s, *p;
+	long long total = 0;
+	size_t i;
+
+	if (node_status(n, &s) != PL_OK)
+		die("status");
+	p = json_object_get(s, "pending");
+	for (i = 0; i < json_array_size(p); i++)
+		total += json_integer_value(json_object_get(json_array_get(p, i), "envelopes"));
+	json_decref(s);
+	return total;
+}
+
+static int
+channel_active(struct node *n, const char *name)
+{
+	json_t *l;
+	size_t i;
+	int active = 0;
+
+	if (node_channel_list(n, &l) != PL_OK)
+		die("channels");
+	for (i = 0; i < json_array_size(l); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(l, i), "name")),
+		           name) == 0 &&
+		    strcmp(json_string_value(json_object_get(json_array_get(l, i), "state")),
+		           "active") == 0)
+			active = 1;
+	json_decref(l);
+	return active;
+}
+
+static void
+channel(struct side *a, struct side *b, const char *name)
+{
+	const char *members[2] = { a->id, b->id };
+	uint8_t id[HASH_LEN];
+	int tries;
+
+	if (node_channel_create(a->n, &duty, name, members, 2, NULL, id) != PL_OK)
+		die("create");
+	for (tries = 0; node_channel_accept(b->n, &duty, name, id) != PL_OK; tries++) {
+		if (tries > 500)
+			die("accept");
+		usleep(10000);
+	}
+	for (tries = 0; !channel_active(a->n, name); tries++) {
+		if (tries > 500)
+			die("activate");
+		usleep(10000);
+	}
+}
+
+static char text[BODY + 1];
+static json_t *texts;
+
+static void
+send_one(struct side *a, const char *channel_name, uint8_t prec, uint8_t id[HASH_LEN])
+{
+	struct node_send s = { 0 };
+
+	s.channel = channel_name;
+	s.prec = prec;
+	s.format = "bench";
+	s.version = 1;
+	s.texts = texts;
+	s.authoritative = "en";
+	if (node_send(a->n, &duty, &s, id) != PL_OK)
+		die("send");
+}
+
+struct sender {
+	struct side *a;
+	long count;
+};
+
+static void *
+sender(void *arg)
+{
+	struct sender *s = arg;
+	uint8_t id[HASH_LEN];
+	long i;
+
+	for (i = 0; i < s->count; i++)
+		send_one(s->a, "bulk", ENV_PREC_ROUTINE, id);
+	return NULL;
+}
+
+/* Seconds per envelope for the crypto alone, single-threaded, through the library. */
+static double
+crypto_cost(void)
+{
+	uint8_t sa[KEYS_SECRET_LEN], sb[KEYS_SECRET_LEN], id[HASH_LEN], plain[BODY];
+	struct keys *ka, *kb;
+	struct envelope_to to[2];
+	struct envelope_draft d = { 0 };
+	struct buf enc, out, rc;
+	struct rcpt r;
+	struct env e;
+	double t0, t;
+	int i, n = 0;
+
+	memset(sa, 1, sizeof(sa));
+	memset(sb, 2, sizeof(sb));
+	ka = keys_from_secret(sa);
+	kb = keys_from_secret(sb);
+	memset(plain, 'x', sizeof(plain));
+	to[0] = (struct envelope_to){ "us-nrrc", keys_box_pk(ka) };
+	to[1] = (struct envelope_to){ "ru-nrrc", keys_box_pk(kb) };
+	d.channel = "bulk";
+	d.sender = "us-nrrc";
+	d.seq = 1;
+	d.kind = ENV_KIND_MESSAGE;
+	d.prec = ENV_PREC_ROUTINE;
+	d.n_to = 2;
+	d.to = to;
+	d.plain = plain;
+	d.plain_len = sizeof(plain);
+	buf_init(&enc, ENV_ENCODED_MAX);
+	buf_init_secret(&out, ENV_PLAIN_MAX);
+	buf_init(&rc, RCPT_ENCODED_MAX);
+	t0 = now_s();
+	do {
+		for (i = 0; i < 100; i++, n++) {
+			enc.len = out.len = rc.len = 0;
+			if (envelope_seal(&enc, id, &d, ka) != PL_OK ||
+			    env_read(&e, enc.data, enc.len) != PL_OK ||
+			    envelope_verify(&e, keys_sign_pk(ka)) != PL_OK ||
+			    envelope_open(&out, &e, "ru-nrrc", kb) != PL_OK ||
+			    receipt_sign(&rc, id, "ru-nrrc", 1, kb) != PL_OK ||
+			    receipt_verify(&r, rc.data, rc.len, id, keys_sign_pk(kb)) != PL_OK)
+				die("crypto baseline");
+		}
+		t = now_s() - t0;
+	} while (t < 1.0);
+	keys_free(ka);
+	keys_free(kb);
+	buf_reset(&enc);
+	buf_reset(&out);
+	buf_reset(&rc);
+	return t / n;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Has A stored a receipt for id? */
+static int
+receipted(struct side *a, const uint8_t id[HASH_LEN])
+{
+	json_t *o;
+	int done;
+
+	if (node_show(a->n, &duty, id, &o) != PL_OK)
+		die("show");
+	done = json_array_size(json_object_get(o, "receipts")) > 0;
+	json_decref(o);
+	return done;
+}
+
+static long
+env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long x;
+
+	if (v == NULL)
+		return def;
+	x = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || x < 4 || x > 10000000) {
+		fprintf(stderr, "bench_node: %s: want a number 4..10000000\n", name);
+		exit(2);
+	}
+	return x;
+}
+
+int
+main(void)
+{
+	struct side a = { .id = "us-nrrc" }, b = { .id = "ru-nrrc" };
+	long n = env_long("BENCH_NODE_N", 5000);
+	long routine = env_long("BENCH_NODE_ROUTINE", 100000);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct sender s[4];
+	pthread_t th[4];
+	double cost, t0, t, lat[50], ceiling;
+	uint8_t id[HASH_LEN];
+	int i;
+
+	if (cr_init() != PL_OK)
+		die("cr_init");
+	log_init("bench_node", 1, 0);
+	(void)snprintf(dir, sizeof(dir), "/tmp/parley-bench-node-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	memset(text, 'x', BODY);
+	texts = json_pack("{ss}", "en", text);
+	start(&a, 0x21);
+	start(&b, 0x42);
+	pin(&a, &b);
+	pin(&b, &a);
+	channel(&a, &b, "bulk");
+	channel(&a, &b, "hot");
+
+	cost = crypto_cost();
+	ceiling = (double)(cores > 0 ? cores : 1) / cost;
+
+	/* Throughput. */
+	t0 = now_s();
+	for (i = 0; i < 4; i++) {
+		s[i] = (struct sender){ &a, n / 4 };
+		pthread_create(&th[i], NULL, sender, &s[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	while (pending(a.n) > 0)
+		usleep(20000); /* status runs through the committer: do not crowd it */
+	t = now_s() - t0;
+
+	printf("%-44s %12s %12s %8s\n", "end to end, 1 KiB bodies, A -> B", "parley/s", "ceiling/s",
+	       "ratio");
+	printf("%-44s %12.0f %12.0f %8.2f   (target >= 0.5; %ld cores; crypto %.0f us/envelope)\n",
+	       "signed, sealed, stored, receipted", (double)(n / 4 * 4) / t, ceiling,
+	       (double)(n / 4 * 4) / t / ceiling, cores, cost * 1e6);
+	fflush(stdout);
+
+	/*
+	 * FLASH under a ROUTINE backlog on another channel: B is unreachable
+	 * while the backlog is queued (an outage), then comes back; the FLASH
+	 * envelopes are sent while the backlog drains.
+	 */
+	api_stop(b.api);
+	for (i = 0; i < 4; i++) {
+		s[i] = (struct sender){ &a, routine / 4 };
+		pthread_create(&th[i], NULL, sender, &s[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	{
+		struct api_conf ac = { 0 };
+		char listen[64];
+
+		(void)snprintf(listen, sizeof(listen), "127.0.0.1:%u", b.port);
+		ac.listen = listen;
+		ac.plain_ok = 1;
+		ac.threads = 4;
+		ac.max_body = 64u << 20;
+		if (api_start(&b.api, &ac, b.n) != PL_OK)
+			die("api_start again");
+	}
+	sync_kick(a.sync, b.id);
+	printf("%-44s %lld queued when B came back\n", "ROUTINE backlog", pending(a.n));
+	for (i = 0; i < 50; i++) {
+		double t1;
+
+		send_one(&a, "hot", ENV_PREC_FLASH, id);
+		t1 = now_s();
+		while (!receipted(&a, id))
+			usleep(200);
+		lat[i] = (now_s() - t1) * 1e3;
+	}
+	qsort(lat, 50, sizeof(lat[0]), cmp_d);
+	printf("%-44s p50 %.1f ms   p99 %.1f ms   (target p99 < 20 ms; %lld ROUTINE still pending)\n",
+	       "FLASH send -> receipt stored", lat[24], lat[49], pending(a.n));
+
+	api_stop(a.api);
+	api_stop(b.api);
+	sync_stop(a.sync);
+	sync_stop(b.sync);
+	node_close(a.n);
+	node_close(b.n);
+	{
+		char cmd[128];
+
+		(void)snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_node: could not remove %s\n", dir);
+	}
+	json_decref(texts);
+	return 0;
+}
