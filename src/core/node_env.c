@@ -922,23 +922,6 @@ node_pending_peers(struct node *n, int (*fn)(void *ctx, const char *peer), void 
 	return err;
 }
 
-struct head_pick {
-	struct store_dlv_head best;
-	int have;
-};
-
-static int
-head_row(void *ctx, const struct store_dlv_head *h)
-{
-	struct head_pick *p = ctx;
-
-	if (!p->have || h->min_prec < p->best.min_prec) {
-		p->best = *h;
-		p->have = 1;
-	}
-	return 0;
-}
-
 struct batch_ctx {
 	struct store *st;
 	struct node_batch *b;
@@ -973,11 +956,10 @@ batch_row(void *ctx, const struct store_dlv *d)
 enum pl_err
 node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch *b)
 {
-	struct head_pick pick;
 	struct batch_ctx c;
 	enum pl_err err;
+	int found = 0;
 
-	memset(&pick, 0, sizeof(pick));
 	b->n = 0;
 	b->prec = ENV_PREC_ROUTINE;
 	(void)snprintf(b->peer, sizeof(b->peer), "%s", peer);
@@ -987,10 +969,10 @@ node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch 
 	c.max = max == 0 || max > NODE_BATCH_MAX ? NODE_BATCH_MAX : max;
 	c.err = PL_OK;
 	PL_TRY(node_reader_get(n, &c.st));
-	err = c.st->ops->dlv_heads(c.st, peer, head_row, &pick);
-	if (err == PL_OK && pick.have) {
-		(void)snprintf(b->channel, sizeof(b->channel), "%s", pick.best.channel);
-		err = c.st->ops->dlv_pending(c.st, peer, pick.best.channel, c.max, batch_row, &c);
+	/* The channel holding the most urgent envelope goes first, in its own order. */
+	err = c.st->ops->dlv_urgent(c.st, peer, b->channel, &found);
+	if (err == PL_OK && found) {
+		err = c.st->ops->dlv_pending(c.st, peer, b->channel, c.max, batch_row, &c);
 		if (err == PL_OK)
 			err = c.err;
 	}

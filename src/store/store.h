@@ -206,6 +206,13 @@ struct store_ops {
 	/* Per channel, the pending deliveries to peer: lowest seq, most urgent precedence. */
 	enum pl_err (*dlv_heads)(struct store *st, const char *peer,
 	                         int (*fn)(void *ctx, const struct store_dlv_head *h), void *ctx);
+	/*
+	 * The channel of the most urgent pending delivery to peer (lowest
+	 * precedence value, then lowest seq); *found 0 if none.  O(log n):
+	 * delivery picks its next batch with it on every round.
+	 */
+	enum pl_err (*dlv_urgent)(struct store *st, const char *peer,
+	                          char channel[CODEC_ID_MAX + 1], int *found);
 	/* Pending deliveries to peer on channel, ascending seq, at most limit. */
 	enum pl_err (*dlv_pending)(struct store *st, const char *peer, const char *channel,
 	                           size_t limit, int (*fn)(void *ctx, const struct store_dlv *d),

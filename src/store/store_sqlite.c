@@ -22,7 +22,7 @@
 #include "logstore.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -49,6 +49,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	" stored_ms INTEGER NOT NULL, raw BLOB NOT NULL, PRIMARY KEY(env_id, receiver));"
 	"CREATE TABLE ack(env_id BLOB NOT NULL, party TEXT NOT NULL, officer TEXT NOT NULL,"
 	" ack_id BLOB NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY(env_id, party, ack_id));",
+	/* 2: the most urgent pending delivery in O(log n) */
+	"CREATE INDEX delivery_urgent ON delivery(peer, done, prec, seq);",
 };
 
 enum stmt {
@@ -75,6 +77,7 @@ enum stmt {
 	S_DLV_RESET,
 	S_DLV_PEERS,
 	S_DLV_HEADS,
+	S_DLV_URGENT,
 	S_DLV_PENDING,
 	S_DLV_LIST,
 	S_RCPT_PUT,
@@ -126,6 +129,8 @@ static const char *const sql[S_COUNT] = {
 	[S_DLV_PEERS] = "SELECT DISTINCT peer FROM delivery WHERE done = 0 ORDER BY peer",
 	[S_DLV_HEADS] = "SELECT channel, MIN(seq), MIN(prec), COUNT(*) FROM delivery"
 	                " WHERE peer = ?1 AND done = 0 GROUP BY channel ORDER BY channel",
+	[S_DLV_URGENT] = "SELECT channel FROM delivery WHERE peer = ?1 AND done = 0"
+	                 " ORDER BY prec, seq LIMIT 1",
 	[S_DLV_PENDING] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
 	                  " WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
 	[S_DLV_LIST] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
@@ -892,6 +897,26 @@ sq_dlv_heads(struct store *base, const char *peer,
 }
 
 static enum pl_err
+sq_dlv_urgent(struct store *base, const char *peer, char channel[CODEC_ID_MAX + 1], int *found)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_DLV_URGENT);
+	enum pl_err err = PL_OK;
+	int rc;
+
+	*found = 0;
+	bind_text(st, 1, peer);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*found = 1;
+		err = col_text(st, 0, channel, CODEC_ID_MAX + 1, "delivery", "channel");
+	} else if (rc != SQLITE_DONE) {
+		err = db_err(s, "read the most urgent delivery");
+	}
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
 dlv_rows(struct sq *s, sqlite3_stmt *st, int (*fn)(void *ctx, const struct store_dlv *d), void *ctx)
 {
 	struct store_dlv d;
@@ -1124,6 +1149,7 @@ static const struct store_ops sqlite_ops = {
 	.dlv_reset = sq_dlv_reset,
 	.dlv_peers = sq_dlv_peers,
 	.dlv_heads = sq_dlv_heads,
+	.dlv_urgent = sq_dlv_urgent,
 	.dlv_pending = sq_dlv_pending,
 	.dlv_list = sq_dlv_list,
 	.rcpt_put = sq_rcpt_put,
