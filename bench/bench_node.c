@@ -19,8 +19,14 @@
  *               node_send returning to the receipt stored at A, p50 and p99.
  *               Target: p99 < 20 ms.
  *
+ *   memory      BENCH_NODE_STORED envelopes (default 1000000; 0 skips it)
+ *               stored by a node whose peer is away, then the node closed,
+ *               opened again and asked for its status, a list and the next
+ *               delivery batch: the process's resident memory (VmRSS)
+ *               before opening and after, in MiB.
+ *
  * BENCH_NODE_N (default 5000) and BENCH_NODE_ROUTINE (default 100000) set
- * the sizes.  Reports; fails only if an operation fails.
+ * the other sizes.  Reports; fails only if an operation fails.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -356,6 +362,72 @@ receipted(struct side *a, const uint8_t id[HASH_LEN])
 	return done;
 }
 
+/* VmRSS of this process in MiB. */
+static double
+rss_mib(void)
+{
+	char line[256];
+	double kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtod(line + 6, NULL);
+	if (f != NULL)
+		fclose(f);
+	return kb / 1024;
+}
+
+/* A node with many envelopes stored: what it holds in memory once reopened. */
+static void
+memory_row(struct side *a, long stored)
+{
+	struct node_list_filter lf = { NULL, 0, 0, 100 };
+	struct node_conf nc = { 0 };
+	struct node_batch nb;
+	struct sender s[4];
+	pthread_t th[4];
+	double before, after, t0;
+	char path[128];
+	json_t *j;
+	int i;
+
+	t0 = now_s();
+	for (i = 0; i < 4; i++) {
+		s[i] = (struct sender){ a, stored / 4 };
+		pthread_create(&th[i], NULL, sender, &s[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	api_stop(a->api);
+	sync_stop(a->sync);
+	node_close(a->n);
+	before = rss_mib();
+	(void)snprintf(path, sizeof(path), "sqlite:%s/%s.db", dir, a->id);
+	nc.store = path;
+	nc.keys = keys_from_secret(a->secret);
+	nc.record = a->rec.data;
+	nc.record_len = a->rec.len;
+	if (node_open(&a->n, &nc) != PL_OK)
+		die("reopen");
+	if (node_status(a->n, &j) != PL_OK)
+		die("status");
+	json_decref(j);
+	if (node_list(a->n, &duty, &lf, &j) != PL_OK)
+		die("list");
+	json_decref(j);
+	if (node_next_batch(a->n, "ru-nrrc", 32, &nb) != PL_OK)
+		die("batch");
+	buf_reset(&nb.raw);
+	after = rss_mib();
+	printf("%-44s %.1f MiB before opening, %.1f MiB open (%ld envelopes stored in %.0f s)\n",
+	       "resident memory, node reopened", before, after, stored / 4 * 4, now_s() - t0);
+	node_close(a->n);
+	a->n = NULL;
+	a->api = NULL;
+	a->sync = NULL;
+}
+
 static long
 env_long(const char *name, long def)
 {
@@ -366,8 +438,8 @@ env_long(const char *name, long def)
 	if (v == NULL)
 		return def;
 	x = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || x < 4 || x > 10000000) {
-		fprintf(stderr, "bench_node: %s: want a number 4..10000000\n", name);
+	if (*v == '\0' || *end != '\0' || x < 0 || x > 10000000) {
+		fprintf(stderr, "bench_node: %s: want a number 0..10000000\n", name);
 		exit(2);
 	}
 	return x;
@@ -379,6 +451,7 @@ main(void)
 	struct side a = { .id = "us-nrrc" }, b = { .id = "ru-nrrc" };
 	long n = env_long("BENCH_NODE_N", 5000);
 	long routine = env_long("BENCH_NODE_ROUTINE", 100000);
+	long stored = env_long("BENCH_NODE_STORED", 1000000);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sender s[4];
 	pthread_t th[4];
@@ -470,12 +543,16 @@ main(void)
 		       "baseline: one small write + fsync, median", f, lat[24] / f);
 	}
 
-	api_stop(a.api);
 	api_stop(b.api);
-	sync_stop(a.sync);
 	sync_stop(b.sync);
-	node_close(a.n);
-	node_close(b.n);
+	node_close(b.n); /* B is away from now on */
+	if (stored > 0) {
+		memory_row(&a, stored);
+	} else {
+		api_stop(a.api);
+		sync_stop(a.sync);
+		node_close(a.n);
+	}
 	{
 		char cmd[128];
 
