@@ -226,24 +226,29 @@ work(void *arg)
 
 	for (;;) {
 		enum outcome out;
-		int by_kick;
 
 		pthread_mutex_lock(&s->mu);
-		if (wait_ms > 0 && !w->kicked && !s->stopping) {
+		if (wait_ms > 0) {
 			struct timespec ts;
 
+			/*
+			 * Backing off from a failing peer: new work waits for the timer,
+			 * or every send would retry a dead endpoint at once.  Each retry
+			 * is then a timer's, so the wait grows only with time spent
+			 * failing, and a peer back after a short outage is tried soon.
+			 */
 			deadline(&ts, wait_ms);
-			while (!w->kicked && !s->stopping &&
+			while (!s->stopping &&
 			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
 				;
+		} else {
+			while (!w->kicked && !s->stopping)
+				pthread_cond_wait(&w->cv, &s->mu);
 		}
-		while (wait_ms == 0 && !w->kicked && !s->stopping)
-			pthread_cond_wait(&w->cv, &s->mu);
 		if (s->stopping) {
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		by_kick = w->kicked;
 		w->kicked = 0;
 		pthread_mutex_unlock(&s->mu);
 		/* Deliver until the queue is empty or the peer fails. */
@@ -257,12 +262,7 @@ work(void *arg)
 			uint32_t rnd;
 
 			cr_random(&rnd, sizeof(rnd));
-			/*
-			 * Only the timer's retries lengthen the wait: new work arriving
-			 * while a peer is down must not push its next try a minute out.
-			 */
-			if (!by_kick || w->attempt == 0)
-				w->attempt++;
+			w->attempt++;
 			wait_ms = out == HOLD ? s->c.backoff_max_ms
 			                      : sync_backoff_ms(w->attempt, s->c.backoff_min_ms,
 			                                        s->c.backoff_max_ms, rnd);
