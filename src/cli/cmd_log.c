@@ -128,7 +128,6 @@ do_checkpoint(struct logstore *ls, const char *keyfile, const char *passfile)
 {
 	struct note_key nk;
 	struct keys *k = NULL;
-	struct merkle_source src;
 	struct checkpoint c;
 	struct buf b;
 	uint64_t size;
@@ -143,9 +142,8 @@ do_checkpoint(struct logstore *ls, const char *keyfile, const char *passfile)
 		}
 		memset(&c, 0, sizeof(c));
 		(void)snprintf(c.origin, sizeof(c.origin), "%s", nk.name);
-		logstore_source(ls, &src);
 		if ((err = logstore_size(ls, &c.size)) != PL_OK ||
-		    (err = merkle_root(c.root, &src, c.size)) != PL_OK ||
+		    (err = logstore_root(ls, c.size, c.root)) != PL_OK ||
 		    (err = checkpoint_sign(&b, &c, k)) != PL_OK ||
 		    (err = logstore_checkpoint_put(ls, (const char *)b.data, b.len, &nk)) !=
 		            PL_OK) {
@@ -175,7 +173,6 @@ do_proof(struct logstore *ls, const char *arg, const char *out)
 {
 	static struct note nt;
 	uint8_t hashes[MERKLE_PROOF_MAX + 1][HASH_LEN];
-	struct merkle_source src;
 	struct checkpoint c;
 	struct buf cp, pr;
 	uint64_t size, index = 0;
@@ -190,7 +187,6 @@ do_proof(struct logstore *ls, const char *arg, const char *out)
 		index = index * 10 + (uint64_t)(arg[i] - '0');
 	buf_init(&cp, NOTE_MAX);
 	buf_init(&pr, PROOF_MAX);
-	logstore_source(ls, &src);
 	if ((err = logstore_checkpoint_last(ls, &size, &cp)) != PL_OK || cp.len == 0 ||
 	    (err = note_read(&nt, (const char *)cp.data, cp.len)) != PL_OK ||
 	    (err = checkpoint_parse(&c, nt.text, nt.text_len)) != PL_OK) {
@@ -203,7 +199,7 @@ do_proof(struct logstore *ls, const char *arg, const char *out)
 		              (unsigned long long)index, (unsigned long long)c.size);
 		goto out;
 	}
-	if ((err = merkle_inclusion_proof(hashes, &n, &src, index, c.size)) != PL_OK ||
+	if ((err = logstore_inclusion(ls, index, c.size, hashes, &n)) != PL_OK ||
 	    (err = proof_write(&pr, NULL, 0, index, (const uint8_t(*)[HASH_LEN])hashes, n,
 	                       (const char *)cp.data, cp.len)) != PL_OK) {
 		rc = cli_fail_err("proof", err);

@@ -254,11 +254,9 @@ static enum pl_err
 log_job(struct store *st, void *ctx)
 {
 	struct log_job *j = ctx;
-	struct merkle_source src;
 
 	PL_TRY(st->ops->log_size(st, &j->size));
-	st->ops->log_source(st, &src);
-	return merkle_root(j->root, &src, j->size);
+	return st->ops->log_root(st, j->size, j->root);
 }
 
 static int

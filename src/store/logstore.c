@@ -1,25 +1,33 @@
 /*
  * logstore.c - the Merkle log in SQLite.  The only SQL of the log.
  *
- * Tables (schema version 1):
+ * Tables (schema version 2):
  *   meta(key PRIMARY KEY, value)            schema_version
  *   leaf(idx PRIMARY KEY, data BLOB)        entries, 0-based
- *   node(level, idx, hash BLOB)             hash of the complete subtree over
- *                                           leaves [idx << level, (idx+1) << level)
+ *   tile(id PRIMARY KEY, hashes BLOB)       the hash of every complete subtree,
+ *                                           grouped in tiles (below)
  *   checkpoint(size PRIMARY KEY, note TEXT) signed checkpoints
  *
- * The right edge of the tree (one pending left sibling per level, at most
- * 64) is kept in memory and rebuilt from node on open, so an append reads
- * nothing from disk.
+ * Tiles.  node(l, i) is the hash of the complete subtree over entries
+ * [i << l, (i + 1) << l).  Tile (t, j) holds the nodes of levels 6t to
+ * 6t + 5 under the 64 nodes j*64 .. j*64 + 63 of level 6t: 64 + 32 + 16 + 8
+ * + 4 + 2 = 126 hashes, level by level, in one 4032-byte row with rowid
+ * (t << 58) | j (it fits one 4 KiB page).  A proof's siblings below level
+ * 12 come from two tiles, so from two rows, however long the log; slots
+ * not filled yet are zero.  (Schema version 1 kept one row per node, ten
+ * random reads per proof; it is migrated on open by recomputing the tree
+ * from the entries, which the signed checkpoint then checks.)
  *
- * The upper levels (subtrees of 2^CACHE_LEVEL leaves and more, 1/512 of the
- * rows: 640 KiB for 10^7 entries) are also kept in memory, loaded on open
- * and extended after each committed append, so that a proof asks SQLite
- * only for its CACHE_LEVEL lowest hashes; each query costs microseconds.
+ * In memory: the right edge of the tree (one pending left sibling per
+ * level), the newest tile of each tile level as committed, the last other
+ * tile read, and the levels from CACHE_LEVEL up (1/2048 of the nodes: 150
+ * KiB for 10^7 entries).  An append reads nothing from disk; a proof reads
+ * at most two rows.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "../common/alloc.h"
@@ -27,8 +35,18 @@
 #include "../tlog/checkpoint.h"
 #include "logstore.h"
 
-#define SCHEMA_VERSION 1
-#define CACHE_LEVEL    10
+#define SCHEMA_VERSION 2
+#define TILE_H         6
+#define TILE_SLOTS     126 /* 2^(TILE_H+1) - 2 */
+#define TILE_BYTES     (TILE_SLOTS * HASH_LEN)
+#define TILE_LEVELS    11 /* ceil(64 / TILE_H) */
+#define CACHE_LEVEL    (2 * TILE_H)
+
+struct tile {
+	int have, dirty;
+	uint64_t j;
+	uint8_t h[TILE_SLOTS][HASH_LEN];
+};
 
 struct logstore {
 	sqlite3 *db;
@@ -36,7 +54,10 @@ struct logstore {
 	uint64_t size;
 	uint8_t edge[64]
 	            [HASH_LEN]; /* edge[l]: node(l, (size >> l) - 1) when bit l of size is set */
-	sqlite3_stmt *get_node, *put_node, *put_leaf, *get_leaf;
+	struct tile newest[TILE_LEVELS]; /* the tile holding the last node of level 6t */
+	struct tile work[TILE_LEVELS];   /* newest, while an append is in progress */
+	struct tile read[TILE_LEVELS];   /* the last complete tile read from disk */
+	sqlite3_stmt *get_tile, *put_tile, *put_leaf, *get_leaf;
 	uint8_t (*cache[64])[HASH_LEN]; /* cache[l][i] = node(l, i) for l >= CACHE_LEVEL */
 	uint64_t cache_n[64], cache_cap[64];
 	int no_cache; /* set if the upper levels could not be kept: every read goes to SQLite */
@@ -47,12 +68,11 @@ static const char schema_sql[] =
         "PRAGMA synchronous=FULL;"
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
         "CREATE TABLE IF NOT EXISTS leaf(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS node(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
-        " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+        "CREATE TABLE IF NOT EXISTS tile(id INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
         "CREATE TABLE IF NOT EXISTS checkpoint(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
-        "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 1);";
-static const char get_node_sql[] = "SELECT hash FROM node WHERE level = ?1 AND idx = ?2";
-static const char put_node_sql[] = "INSERT INTO node(level, idx, hash) VALUES(?1, ?2, ?3)";
+        "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', 2);";
+static const char get_tile_sql[] = "SELECT hashes FROM tile WHERE id = ?1";
+static const char put_tile_sql[] = "INSERT OR REPLACE INTO tile(id, hashes) VALUES(?1, ?2)";
 static const char put_leaf_sql[] = "INSERT INTO leaf(idx, data) VALUES(?1, ?2)";
 static const char get_leaf_sql[] = "SELECT data FROM leaf WHERE idx = ?1";
 static const char version_sql[] = "SELECT value FROM meta WHERE key = 'schema_version'";
@@ -60,9 +80,8 @@ static const char count_sql[] = "SELECT COALESCE(MAX(idx) + 1, 0) FROM leaf";
 static const char put_cp_sql[] = "INSERT OR REPLACE INTO checkpoint(size, note) VALUES(?1, ?2)";
 static const char last_cp_sql[] = "SELECT size, note FROM checkpoint ORDER BY size DESC LIMIT 1";
 static const char all_leaves_sql[] = "SELECT idx, data FROM leaf ORDER BY idx";
-static const char upper_sql[] =
-        "SELECT level, idx, hash FROM node WHERE level >= ?1 AND idx < (?2 >> level)"
-        " ORDER BY level, idx";
+static const char migrate_1_sql[] = "DROP TABLE IF EXISTS node;"
+                                    "UPDATE meta SET value = 2 WHERE key = 'schema_version'";
 
 static enum pl_err
 db_err(struct logstore *ls, const char *what)
@@ -78,48 +97,116 @@ exec(struct logstore *ls, const char *sql)
 	return PL_OK;
 }
 
-/* Read node(level, idx) into out; PL_E_STORE if missing or not 32 bytes. */
-static enum pl_err
-node_get(struct logstore *ls, unsigned level, uint64_t idx, uint8_t out[HASH_LEN])
+/* Where node(level, idx) lives: tile level *t, tile index *j, and the slot returned. */
+static unsigned
+tile_of(unsigned level, uint64_t idx, unsigned *t, uint64_t *j)
 {
-	sqlite3_stmt *st = ls->get_node;
+	unsigned r = level % TILE_H, width = 1U << (TILE_H - r);
+
+	*t = level / TILE_H;
+	*j = idx >> (TILE_H - r);
+	/* Levels 0..r-1 of the tile come first: 64 + 32 + ... = 128 - 2 * width. */
+	return (2U << TILE_H) - 2 * width + (unsigned)(idx & (width - 1));
+}
+
+static sqlite3_int64
+tile_id(unsigned t, uint64_t j)
+{
+	return (sqlite3_int64)(((uint64_t)t << 58) | j);
+}
+
+/* Read tile (t, j) from disk into *tl; PL_E_STORE naming node(level, idx) if absent or malformed. */
+static enum pl_err
+tile_read(struct logstore *ls, unsigned t, uint64_t j, struct tile *tl, unsigned level,
+          uint64_t idx)
+{
+	sqlite3_stmt *st = ls->get_tile;
 	enum pl_err err = PL_OK;
 	int rc;
 
-	sqlite3_bind_int(st, 1, (int)level);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqlite3_bind_int64(st, 1, tile_id(t, j));
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != HASH_LEN)
+		if (sqlite3_column_bytes(st, 0) != TILE_BYTES) {
 			err = pl_errf(PL_E_STORE,
-			              "log store: hash at level %u index %llu is %d "
-			              "bytes, not 32: corrupt",
-			              level, (unsigned long long)idx, sqlite3_column_bytes(st, 0));
-		else
-			memcpy(out, sqlite3_column_blob(st, 0), HASH_LEN);
+			              "log store: hash at level %u index %llu: its tile (%u, %llu) "
+			              "is %d bytes, not %d: corrupt",
+			              level, (unsigned long long)idx, t, (unsigned long long)j,
+			              sqlite3_column_bytes(st, 0), TILE_BYTES);
+		} else {
+			memcpy(tl->h, sqlite3_column_blob(st, 0), TILE_BYTES);
+			tl->j = j;
+			tl->have = 1;
+			tl->dirty = 0;
+		}
 	} else if (rc == SQLITE_DONE) {
 		err = pl_errf(PL_E_STORE,
-		              "log store: no hash at level %u index %llu: corrupt or "
-		              "truncated",
-		              level, (unsigned long long)idx);
+		              "log store: no hash at level %u index %llu (tile %u, %llu is "
+		              "missing): corrupt or truncated",
+		              level, (unsigned long long)idx, t, (unsigned long long)j);
 	} else {
-		err = db_err(ls, "read node");
+		err = db_err(ls, "read tile");
 	}
 	sqlite3_reset(st);
 	return err;
 }
 
+/* Read node(level, idx) into out; PL_E_STORE if missing or malformed. */
+static enum pl_err
+node_get(struct logstore *ls, unsigned level, uint64_t idx, uint8_t out[HASH_LEN])
+{
+	static const uint8_t zero[HASH_LEN];
+	uint64_t j;
+	unsigned t, slot = tile_of(level, idx, &t, &j);
+	const struct tile *tl = &ls->newest[t];
+
+	if (!tl->have || tl->j != j) {
+		tl = &ls->read[t];
+		if (!tl->have || tl->j != j)
+			PL_TRY(tile_read(ls, t, j, &ls->read[t], level, idx));
+	}
+	/* Every node asked for is below the size, so its slot is filled. */
+	if (sodium_memcmp(tl->h[slot], zero, HASH_LEN) == 0)
+		return pl_errf(PL_E_STORE,
+		               "log store: no hash at level %u index %llu: corrupt or truncated",
+		               level, (unsigned long long)idx);
+	memcpy(out, tl->h[slot], HASH_LEN);
+	return PL_OK;
+}
+
+static enum pl_err
+tile_write(struct logstore *ls, unsigned t, struct tile *tl)
+{
+	sqlite3_stmt *st = ls->put_tile;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, tile_id(t, tl->j));
+	sqlite3_bind_blob(st, 2, tl->h, TILE_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(ls, "write tile");
+	tl->dirty = 0;
+	return PL_OK;
+}
+
+/* Put node(level, idx) into the working tiles; a tile left behind is complete and written. */
 static enum pl_err
 node_put(struct logstore *ls, unsigned level, uint64_t idx, const uint8_t h[HASH_LEN])
 {
-	sqlite3_stmt *st = ls->put_node;
-	int rc;
+	uint64_t j;
+	unsigned t, slot = tile_of(level, idx, &t, &j);
+	struct tile *tl = &ls->work[t];
 
-	sqlite3_bind_int(st, 1, (int)level);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	sqlite3_bind_blob(st, 3, h, HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PL_OK : db_err(ls, "write node");
+	if (!tl->have || tl->j != j) {
+		if (tl->have && tl->dirty)
+			PL_TRY(tile_write(ls, t, tl));
+		memset(tl->h, 0, sizeof(tl->h));
+		tl->j = j;
+		tl->have = 1;
+	}
+	memcpy(tl->h[slot], h, HASH_LEN);
+	tl->dirty = 1;
+	return PL_OK;
 }
 
 static enum pl_err
@@ -163,7 +250,7 @@ cache_push(struct logstore *ls, unsigned level, uint64_t idx, const uint8_t h[HA
 	return PL_OK;
 }
 
-/* Bring the upper levels up to the current size, from disk. */
+/* Bring the upper levels up to the current size, from the tiles (one read per 64 nodes). */
 static enum pl_err
 cache_fill(struct logstore *ls)
 {
@@ -180,35 +267,32 @@ cache_fill(struct logstore *ls)
 	return PL_OK;
 }
 
-/* Load the upper levels on open with one query. */
+/*
+ * Catch up with size entries on disk: the newest tile of each tile level,
+ * the right edge and the upper levels.  Tiles read before are dropped, in
+ * case they came from a transaction that rolled back.
+ */
 static enum pl_err
-cache_load(struct logstore *ls)
+load_edge(struct logstore *ls, uint64_t size)
 {
-	sqlite3_stmt *st = NULL;
-	enum pl_err err = PL_OK;
-	int rc;
+	unsigned t, l;
 
-	if (sqlite3_prepare_v2(ls->db, upper_sql, -1, &st, NULL) != SQLITE_OK)
-		return db_err(ls, "prepare");
-	sqlite3_bind_int(st, 1, CACHE_LEVEL);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)ls->size);
-	while (err == PL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		unsigned level = (unsigned)sqlite3_column_int(st, 0);
-		uint64_t idx = (uint64_t)sqlite3_column_int64(st, 1);
+	for (t = 0; t < TILE_LEVELS; t++) {
+		ls->newest[t].have = ls->read[t].have = 0;
+		if ((size >> (TILE_H * t)) > 0) {
+			uint64_t last = (size >> (TILE_H * t)) - 1;
 
-		if (level >= 64 || sqlite3_column_bytes(st, 2) != HASH_LEN)
-			err = pl_errf(PL_E_STORE,
-			              "log store: hash at level %u index %llu is "
-			              "malformed: corrupt",
-			              level, (unsigned long long)idx);
-		else
-			err = cache_push(ls, level, idx, sqlite3_column_blob(st, 2));
+			PL_TRY(tile_read(ls, t, last >> TILE_H, &ls->newest[t], TILE_H * t, last));
+		}
 	}
-	if (err == PL_OK && rc != SQLITE_DONE)
-		err = db_err(ls, "read upper levels");
-	sqlite3_finalize(st);
-	/* A level whose rows stop short of the size is missing some. */
-	return err == PL_OK ? cache_fill(ls) : err;
+	for (l = 0; l < 64; l++) {
+		if (ls->cache_n[l] > (size >> l))
+			ls->cache_n[l] = size >> l;
+		if ((size >> l) & 1)
+			PL_TRY(node_get(ls, l, (size >> l) - 1, ls->edge[l]));
+	}
+	ls->size = size;
+	return cache_fill(ls);
 }
 
 void
@@ -226,31 +310,87 @@ prepare(struct logstore *ls, const char *sql, sqlite3_stmt **st)
 	return PL_OK;
 }
 
-/* Size from the leaves, and the right edge from the nodes. */
+static enum pl_err
+count(struct logstore *ls, uint64_t *size)
+{
+	sqlite3_stmt *st = NULL;
+	enum pl_err err = PL_OK;
+
+	PL_TRY(prepare(ls, count_sql, &st));
+	if (sqlite3_step(st) != SQLITE_ROW)
+		err = db_err(ls, "count entries");
+	else
+		*size = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return err;
+}
+
+static enum pl_err append_one(struct logstore *ls, uint64_t *size, uint8_t edge[64][HASH_LEN],
+                              const uint8_t *p, size_t n, int store_entry);
+static enum pl_err flush_work(struct logstore *ls);
+
+/* Schema version 1 to 2: the tiles, recomputed from the entries in one savepoint. */
+static enum pl_err
+migrate_1(struct logstore *ls)
+{
+	uint8_t(*edge)[HASH_LEN] = pl_malloc(sizeof(ls->edge));
+	sqlite3_stmt *st = NULL;
+	enum pl_err err;
+	uint64_t size = 0;
+	int rc = SQLITE_DONE;
+
+	log_info("log store: migrating schema 1 to 2 (hashes grouped in tiles)");
+	if (edge == NULL)
+		return pl_errf(PL_E_NOMEM, "log store: out of memory");
+	if ((err = exec(ls, "SAVEPOINT logstore_migrate")) != PL_OK) {
+		pl_free(edge);
+		return err;
+	}
+	if ((err = prepare(ls, all_leaves_sql, &st)) == PL_OK) {
+		while (err == PL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			if ((uint64_t)sqlite3_column_int64(st, 0) != size)
+				err = pl_errf(PL_E_STORE, "log store: entry %llu is missing",
+				              (unsigned long long)size);
+			else
+				err = append_one(ls, &size, edge, sqlite3_column_blob(st, 1),
+				                 (size_t)sqlite3_column_bytes(st, 1), 0);
+		if (err == PL_OK && rc != SQLITE_DONE)
+			err = db_err(ls, "read entries");
+		sqlite3_finalize(st);
+	}
+	if (err == PL_OK && (err = flush_work(ls)) == PL_OK &&
+	    (err = exec(ls, migrate_1_sql)) == PL_OK)
+		err = exec(ls, "RELEASE logstore_migrate");
+	if (err != PL_OK)
+		(void)sqlite3_exec(ls->db, "ROLLBACK TO logstore_migrate; RELEASE logstore_migrate",
+		                   NULL, NULL, NULL);
+	memset(ls->work, 0, sizeof(ls->work));
+	pl_free(edge);
+	return err;
+}
+
+/* Schema version, then size from the leaves and the rest from the tiles. */
 static enum pl_err
 load(struct logstore *ls)
 {
 	sqlite3_stmt *st = NULL;
 	enum pl_err err = PL_OK;
-	unsigned l;
+	uint64_t size = 0;
+	int version = 0;
 
-	if ((err = prepare(ls, version_sql, &st)) != PL_OK)
-		return err;
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != SCHEMA_VERSION)
-		err = pl_errf(PL_E_STORE, "log store: unknown schema version %d (want %d)",
-		              sqlite3_column_int(st, 0), SCHEMA_VERSION);
+	PL_TRY(prepare(ls, version_sql, &st));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (err != PL_OK || (err = prepare(ls, count_sql, &st)) != PL_OK)
-		return err;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		err = db_err(ls, "count entries");
-	else
-		ls->size = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	for (l = 0; err == PL_OK && l < 64; l++)
-		if ((ls->size >> l) & 1)
-			err = node_get(ls, l, (ls->size >> l) - 1, ls->edge[l]);
-	return err == PL_OK ? cache_load(ls) : err;
+	if (version == 1)
+		PL_TRY(migrate_1(ls));
+	else if (version != SCHEMA_VERSION)
+		return pl_errf(PL_E_STORE, "log store: unknown schema version %d (want %d)",
+		               version, SCHEMA_VERSION);
+	PL_TRY(count(ls, &size));
+	if ((err = load_edge(ls, size)) == PL_OK)
+		memcpy(ls->work, ls->newest, sizeof(ls->work));
+	return err;
 }
 
 /* Schema, statements and the in-memory state, on ls->db. */
@@ -260,8 +400,8 @@ setup(struct logstore *ls)
 	enum pl_err err;
 
 	if ((err = exec(ls, schema_sql)) != PL_OK ||
-	    (err = prepare(ls, get_node_sql, &ls->get_node)) != PL_OK ||
-	    (err = prepare(ls, put_node_sql, &ls->put_node)) != PL_OK ||
+	    (err = prepare(ls, get_tile_sql, &ls->get_tile)) != PL_OK ||
+	    (err = prepare(ls, put_tile_sql, &ls->put_tile)) != PL_OK ||
 	    (err = prepare(ls, put_leaf_sql, &ls->put_leaf)) != PL_OK ||
 	    (err = prepare(ls, get_leaf_sql, &ls->get_leaf)) != PL_OK)
 		return err;
@@ -328,11 +468,89 @@ forget(struct logstore *ls)
 	memset(ls->edge, 0, sizeof(ls->edge));
 }
 
+/*
+ * Bring the in-memory state up to what the database holds now: another
+ * connection may have appended since, or the caller rolled back an append.
+ * A stored hash below the stored size never changes, so the upper levels
+ * already held stay valid up to the new size: one query when nothing
+ * changed, a few rows when it did.
+ */
 enum pl_err
 logstore_reload(struct logstore *ls)
 {
-	forget(ls);
-	return load(ls);
+	uint64_t size = 0;
+	enum pl_err err;
+
+	PL_TRY(count(ls, &size));
+	if (size == ls->size)
+		return PL_OK;
+	if ((err = load_edge(ls, size)) == PL_OK)
+		memcpy(ls->work, ls->newest, sizeof(ls->work));
+	return err;
+}
+
+/*
+ * Reads that must see one state of the log run in a read transaction of
+ * their own when the caller has none open: a consistent snapshot, and one
+ * lock for the whole proof instead of one per stored hash.
+ */
+static enum pl_err
+snapshot_begin(struct logstore *ls, int *own)
+{
+	enum pl_err err;
+
+	*own = sqlite3_get_autocommit(ls->db);
+	if (!*own)
+		return PL_OK;
+	PL_TRY(exec(ls, "BEGIN"));
+	if ((err = logstore_reload(ls)) != PL_OK)
+		(void)sqlite3_exec(ls->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+static enum pl_err
+snapshot_end(struct logstore *ls, int own, enum pl_err err)
+{
+	if (own)
+		(void)sqlite3_exec(ls->db, "COMMIT", NULL, NULL, NULL);
+	return err;
+}
+
+enum pl_err
+logstore_root(struct logstore *ls, uint64_t size, uint8_t root[HASH_LEN])
+{
+	struct merkle_source src;
+	int own;
+
+	PL_TRY(snapshot_begin(ls, &own));
+	logstore_source(ls, &src);
+	return snapshot_end(ls, own, merkle_root(root, &src, size));
+}
+
+enum pl_err
+logstore_inclusion(struct logstore *ls, uint64_t index, uint64_t size, uint8_t proof[][HASH_LEN],
+                   size_t *n)
+{
+	struct merkle_source src;
+	int own;
+
+	*n = 0;
+	PL_TRY(snapshot_begin(ls, &own));
+	logstore_source(ls, &src);
+	return snapshot_end(ls, own, merkle_inclusion_proof(proof, n, &src, index, size));
+}
+
+enum pl_err
+logstore_consistency(struct logstore *ls, uint64_t old, uint64_t size, uint8_t proof[][HASH_LEN],
+                     size_t *n)
+{
+	struct merkle_source src;
+	int own;
+
+	*n = 0;
+	PL_TRY(snapshot_begin(ls, &own));
+	logstore_source(ls, &src);
+	return snapshot_end(ls, own, merkle_consistency_proof(proof, n, &src, old, size));
 }
 
 void
@@ -340,8 +558,8 @@ logstore_close(struct logstore *ls)
 {
 	if (ls == NULL)
 		return;
-	sqlite3_finalize(ls->get_node);
-	sqlite3_finalize(ls->put_node);
+	sqlite3_finalize(ls->get_tile);
+	sqlite3_finalize(ls->put_tile);
 	sqlite3_finalize(ls->put_leaf);
 	sqlite3_finalize(ls->get_leaf);
 	if (!ls->borrowed)
@@ -357,10 +575,13 @@ logstore_size(struct logstore *ls, uint64_t *size)
 	return PL_OK;
 }
 
-/* Add one entry inside the open transaction, updating size and edge in tmp copies. */
+/*
+ * Add one entry inside the open transaction (its row too if store_entry),
+ * updating size and edge in the caller's copies and the working tiles.
+ */
 static enum pl_err
 append_one(struct logstore *ls, uint64_t *size, uint8_t edge[64][HASH_LEN], const uint8_t *p,
-           size_t n)
+           size_t n, int store_entry)
 {
 	uint8_t h[HASH_LEN];
 	uint64_t idx = *size;
@@ -370,12 +591,14 @@ append_one(struct logstore *ls, uint64_t *size, uint8_t edge[64][HASH_LEN], cons
 	if (n > LOGSTORE_ENTRY_MAX)
 		return pl_errf(PL_E_TOOBIG, "log store: entry of %zu bytes > %d", n,
 		               LOGSTORE_ENTRY_MAX);
-	sqlite3_bind_int64(ls->put_leaf, 1, (sqlite3_int64)idx);
-	sqlite3_bind_blob(ls->put_leaf, 2, p, (int)n, SQLITE_STATIC);
-	rc = sqlite3_step(ls->put_leaf);
-	sqlite3_reset(ls->put_leaf);
-	if (rc != SQLITE_DONE)
-		return db_err(ls, "write entry");
+	if (store_entry) {
+		sqlite3_bind_int64(ls->put_leaf, 1, (sqlite3_int64)idx);
+		sqlite3_bind_blob(ls->put_leaf, 2, p, (int)n, SQLITE_STATIC);
+		rc = sqlite3_step(ls->put_leaf);
+		sqlite3_reset(ls->put_leaf);
+		if (rc != SQLITE_DONE)
+			return db_err(ls, "write entry");
+	}
 	merkle_leaf_hash(h, p, n);
 	PL_TRY(node_put(ls, 0, idx, h));
 	/* SPEC: RFC9162 2.1.1: each completed pair of subtrees makes their parent. */
@@ -386,6 +609,18 @@ append_one(struct logstore *ls, uint64_t *size, uint8_t edge[64][HASH_LEN], cons
 	}
 	memcpy(edge[l], h, HASH_LEN);
 	*size = idx + 1;
+	return PL_OK;
+}
+
+/* Write the working tiles that changed. */
+static enum pl_err
+flush_work(struct logstore *ls)
+{
+	unsigned t;
+
+	for (t = 0; t < TILE_LEVELS; t++)
+		if (ls->work[t].have && ls->work[t].dirty)
+			PL_TRY(tile_write(ls, t, &ls->work[t]));
 	return PL_OK;
 }
 
@@ -407,10 +642,11 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	    PL_OK)
 		goto out;
 	for (i = 0; i < n && err == PL_OK; i++)
-		err = append_one(ls, &size, edge, entries[i], lens[i]);
-	if (err == PL_OK)
+		err = append_one(ls, &size, edge, entries[i], lens[i], 1);
+	if (err == PL_OK && (err = flush_work(ls)) == PL_OK)
 		err = exec(ls, ls->borrowed ? "RELEASE logstore_append" : "COMMIT");
 	if (err != PL_OK) {
+		memcpy(ls->work, ls->newest, sizeof(ls->work));
 		(void)sqlite3_exec(ls->db,
 		                   ls->borrowed
 		                           ? "ROLLBACK TO logstore_append; RELEASE logstore_append"
@@ -421,6 +657,7 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	/* Only a committed append moves the in-memory state. */
 	ls->size = size;
 	memcpy(ls->edge, edge, sizeof(ls->edge));
+	memcpy(ls->newest, ls->work, sizeof(ls->newest));
 	/*
 	 * The entries are committed: report success whatever happens to the
 	 * in-memory copy, or a caller's retry would append them twice.  If the

@@ -2,9 +2,9 @@
  * logstore.h - a node's transcript on disk: an append-only RFC 9162 Merkle
  * log in SQLite, with its signed checkpoints.
  *
- * Every complete subtree's hash is stored (node(level, index)), so an
- * append writes O(1) amortised hashes, and a root or proof for any past
- * size reads O(log n) rows.  Appends of many entries share one transaction
+ * Every complete subtree's hash is stored, grouped in tiles of six levels
+ * (logstore.c), so an append writes O(1) amortised hashes, and a root or
+ * proof for any past size reads O(log n) hashes: a proof at most two rows.  Appends of many entries share one transaction
  * and so one fsync (WAL, synchronous=FULL): when logstore_append returns
  * PL_OK the entries are on disk.
  *
@@ -43,7 +43,11 @@ void logstore_close(struct logstore *ls);
 struct sqlite3;
 PL_MUST_USE enum pl_err logstore_attach(struct logstore **out, struct sqlite3 *db);
 
-/* Re-read size, right edge and upper levels from the database. */
+/*
+ * Catch up with the database: size, right edge and upper levels (another
+ * connection appended, or the caller rolled back an append).  One query
+ * when nothing changed.
+ */
 PL_MUST_USE enum pl_err logstore_reload(struct logstore *ls);
 
 PL_MUST_USE enum pl_err logstore_size(struct logstore *ls, uint64_t *size);
@@ -58,7 +62,19 @@ PL_MUST_USE enum pl_err logstore_append(struct logstore *ls, const uint8_t *cons
 /* Copy entry index into out. */
 PL_MUST_USE enum pl_err logstore_entry(struct logstore *ls, uint64_t index, struct buf *out);
 
-/* A subtree source over the stored hashes, for merkle_root and the proofs. */
+/*
+ * Root at a past size, and inclusion and consistency proofs (merkle.h
+ * semantics; proof sized MERKLE_PROOF_MAX).  Each reads one consistent
+ * state of the log: inside the caller's transaction if one is open, else
+ * in a read transaction of its own, caught up with other connections.
+ */
+PL_MUST_USE enum pl_err logstore_root(struct logstore *ls, uint64_t size, uint8_t root[HASH_LEN]);
+PL_MUST_USE enum pl_err logstore_inclusion(struct logstore *ls, uint64_t index, uint64_t size,
+                                           uint8_t proof[][HASH_LEN], size_t *n);
+PL_MUST_USE enum pl_err logstore_consistency(struct logstore *ls, uint64_t old, uint64_t size,
+                                             uint8_t proof[][HASH_LEN], size_t *n);
+
+/* A subtree source over the stored hashes, for the log's own checks and tests. */
 void logstore_source(struct logstore *ls, struct merkle_source *src);
 
 /* Store a signed checkpoint (its note bytes) for size, after checking it. */

@@ -242,7 +242,11 @@ struct store_ops {
 	                          const size_t *lens, size_t n, uint64_t *first);
 	enum pl_err (*log_size)(struct store *st, uint64_t *size);
 	enum pl_err (*log_entry)(struct store *st, uint64_t index, struct buf *out);
-	void (*log_source)(struct store *st, struct merkle_source *src);
+	enum pl_err (*log_root)(struct store *st, uint64_t size, uint8_t root[HASH_LEN]);
+	enum pl_err (*log_inclusion)(struct store *st, uint64_t index, uint64_t size,
+	                             uint8_t proof[][HASH_LEN], size_t *n);
+	enum pl_err (*log_consistency)(struct store *st, uint64_t old, uint64_t size,
+	                               uint8_t proof[][HASH_LEN], size_t *n);
 	enum pl_err (*log_checkpoint_put)(struct store *st, const char *note, size_t n,
 	                                  const struct note_key *log_key);
 	enum pl_err (*log_checkpoint_last)(struct store *st, uint64_t *size, struct buf *out);

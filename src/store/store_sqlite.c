@@ -1098,10 +1098,24 @@ sq_log_entry(struct store *base, uint64_t index, struct buf *out)
 	return logstore_entry(((struct sq *)base)->log, index, out);
 }
 
-static void
-sq_log_source(struct store *base, struct merkle_source *src)
+static enum pl_err
+sq_log_root(struct store *base, uint64_t size, uint8_t root[HASH_LEN])
 {
-	logstore_source(((struct sq *)base)->log, src);
+	return logstore_root(((struct sq *)base)->log, size, root);
+}
+
+static enum pl_err
+sq_log_inclusion(struct store *base, uint64_t index, uint64_t size, uint8_t proof[][HASH_LEN],
+                 size_t *n)
+{
+	return logstore_inclusion(((struct sq *)base)->log, index, size, proof, n);
+}
+
+static enum pl_err
+sq_log_consistency(struct store *base, uint64_t old, uint64_t size, uint8_t proof[][HASH_LEN],
+                   size_t *n)
+{
+	return logstore_consistency(((struct sq *)base)->log, old, size, proof, n);
 }
 
 static enum pl_err
@@ -1160,7 +1174,9 @@ static const struct store_ops sqlite_ops = {
 	.log_append = sq_log_append,
 	.log_size = sq_log_size,
 	.log_entry = sq_log_entry,
-	.log_source = sq_log_source,
+	.log_root = sq_log_root,
+	.log_inclusion = sq_log_inclusion,
+	.log_consistency = sq_log_consistency,
 	.log_checkpoint_put = sq_log_checkpoint_put,
 	.log_checkpoint_last = sq_log_checkpoint_last,
 };

@@ -43,7 +43,10 @@ import hashlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 data = b"forged receipt\n"
 db.execute("UPDATE leaf SET data = ? WHERE idx = 6", (data,))
-db.execute("UPDATE node SET hash = ? WHERE level = 0 AND idx = 6", (hashlib.sha256(b"\0" + data).digest(),))
+# node(0, 6) is slot 6 of tile 0 (the layout in src/store/logstore.c).
+(tile,) = db.execute("SELECT hashes FROM tile WHERE id = 0").fetchone()
+h = hashlib.sha256(b"\0" + data).digest()
+db.execute("UPDATE tile SET hashes = ? WHERE id = 0", (tile[:6 * 32] + h + tile[7 * 32:],))
 db.commit()
 PYEOF
 expect "a rewritten entry is found and located" 1 "level 1 index 3 (entries 6..7) is altered" -- \
