@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "../common/alloc.h"
@@ -165,7 +164,7 @@ node_get(struct logstore *ls, unsigned level, uint64_t idx, uint8_t out[HASH_LEN
 			PL_TRY(tile_read(ls, t, j, &ls->read[t], level, idx));
 	}
 	/* Every node asked for is below the size, so its slot is filled. */
-	if (sodium_memcmp(tl->h[slot], zero, HASH_LEN) == 0)
+	if (memcmp(tl->h[slot], zero, HASH_LEN) == 0)
 		return pl_errf(PL_E_STORE,
 		               "log store: no hash at level %u index %llu: corrupt or truncated",
 		               level, (unsigned long long)idx);
