@@ -96,9 +96,9 @@ static struct node_officer duty = { "bench", STORE_ROLE_DUTY | STORE_ROLE_ADMIN 
 static char dir[64];
 
 static void
-notify(void *ctx, const char *peer)
+notify(void *ctx, const char *peer, int urgent)
 {
-	sync_kick(ctx, peer);
+	sync_kick(ctx, peer, urgent);
 }
 
 static void
@@ -520,7 +520,6 @@ main(void)
 		if (api_start(&b.api, &ac, b.n) != PL_OK)
 			die("api_start again");
 	}
-	sync_kick(a.sync, b.id);
 	printf("%-44s %lld queued when B came back\n", "ROUTINE backlog", pending(a.n));
 	for (i = 0; i < 50; i++) {
 		double t1;

@@ -236,7 +236,7 @@ node_self(const struct node *n)
 }
 
 void
-node_set_notify(struct node *n, void (*fn)(void *ctx, const char *peer), void *ctx)
+node_set_notify(struct node *n, void (*fn)(void *ctx, const char *peer, int urgent), void *ctx)
 {
 	n->notify = fn;
 	n->notify_ctx = ctx;

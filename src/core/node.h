@@ -59,11 +59,13 @@ void node_close(struct node *n);
 const struct party *node_self(const struct node *n);
 
 /*
- * fn(ctx, peer) is called after a commit that queued deliveries to peer,
- * so that sync wakes its worker for that peer; from the thread that made
- * the change, once it is on disk.  Set it before any traffic.
+ * fn(ctx, peer, urgent) is called after a commit that queued deliveries to
+ * peer, so that sync wakes its worker for that peer; urgent when the
+ * envelope is FLASH or IMMEDIATE.  From the thread that made the change,
+ * once it is on disk.  Set it before any traffic.
  */
-void node_set_notify(struct node *n, void (*fn)(void *ctx, const char *peer), void *ctx);
+void node_set_notify(struct node *n, void (*fn)(void *ctx, const char *peer, int urgent),
+                     void *ctx);
 
 /* ---- Peers talking to us ------------------------------------------------ */
 

@@ -262,7 +262,7 @@ notify_all(struct node *n, const struct outgoing *o)
 	if (n->notify == NULL)
 		return;
 	for (i = 0; i < o->n_notify; i++)
-		n->notify(n->notify_ctx, o->notify[i]);
+		n->notify(n->notify_ctx, o->notify[i], o->prec <= ENV_PREC_IMMEDIATE);
 }
 
 /* Active once every member's first envelope (charter or accept) is here. */

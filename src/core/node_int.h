@@ -24,7 +24,7 @@ struct node {
 	char origin[CODEC_ID_MAX + 16];
 	char dummy_hash[PW_HASH_MAX]; /* verified for unknown names, so they cost the same */
 	uint64_t (*clock_ms)(void);
-	void (*notify)(void *ctx, const char *peer);
+	void (*notify)(void *ctx, const char *peer, int urgent);
 	void *notify_ctx;
 
 	/* Read connections, lent to one thread at a time. */

@@ -41,9 +41,9 @@ static const char usage[] =
         "SIGHUP: reload log-level.\n";
 
 static void
-sync_notify(void *ctx, const char *peer)
+sync_notify(void *ctx, const char *peer, int urgent)
 {
-	sync_kick(ctx, peer);
+	sync_kick(ctx, peer, urgent);
 }
 
 /* The passphrase: from the file, else the environment, else none (a clear key file). */

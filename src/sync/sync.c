@@ -22,7 +22,7 @@ struct worker {
 	struct sync *s;
 	char peer[CODEC_ID_MAX + 1];
 	pthread_t thread;
-	int kicked;
+	int kicked, urgent;
 	pthread_cond_t cv;
 	CURL *curl;
 	unsigned attempt;
@@ -233,12 +233,13 @@ work(void *arg)
 
 			/*
 			 * Backing off from a failing peer: new work waits for the timer,
-			 * or every send would retry a dead endpoint at once.  Each retry
-			 * is then a timer's, so the wait grows only with time spent
-			 * failing, and a peer back after a short outage is tried soon.
+			 * or every send would retry a dead endpoint at once, so the wait
+			 * grows only with time spent failing.  FLASH and IMMEDIATE
+			 * envelopes are the exception: they are rare, and each is tried
+			 * at once.
 			 */
 			deadline(&ts, wait_ms);
-			while (!s->stopping &&
+			while (!s->stopping && !w->urgent &&
 			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
 				;
 		} else {
@@ -249,7 +250,7 @@ work(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		w->kicked = 0;
+		w->kicked = w->urgent = 0;
 		pthread_mutex_unlock(&s->mu);
 		/* Deliver until the queue is empty or the peer fails. */
 		do
@@ -312,13 +313,14 @@ worker_for(struct sync *s, const char *peer)
 }
 
 void
-sync_kick(struct sync *s, const char *peer)
+sync_kick(struct sync *s, const char *peer, int urgent)
 {
 	struct worker *w;
 
 	pthread_mutex_lock(&s->mu);
 	if (!s->stopping && (w = worker_for(s, peer)) != NULL) {
 		w->kicked = 1;
+		w->urgent |= urgent;
 		pthread_cond_signal(&w->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -333,7 +335,7 @@ curl_init_once(void)
 static int
 kick_pending(void *ctx, const char *peer)
 {
-	sync_kick(ctx, peer);
+	sync_kick(ctx, peer, 0);
 	return 0;
 }
 

@@ -25,8 +25,12 @@ struct sync;
 /* Start, with a worker for every peer that already has pending work. */
 PL_MUST_USE enum pl_err sync_start(struct sync **out, const struct sync_conf *c, struct node *n);
 
-/* New work for peer (node_set_notify's callback); starts its worker if needed. */
-void sync_kick(struct sync *s, const char *peer);
+/*
+ * New work for peer (node_set_notify's callback); starts its worker if
+ * needed.  While the worker backs off from a failing peer, new work waits
+ * for the retry timer unless urgent (FLASH, IMMEDIATE): that is tried now.
+ */
+void sync_kick(struct sync *s, const char *peer, int urgent);
 
 /* Stop every worker (a request in flight finishes or times out) and free s. */
 void sync_stop(struct sync *s);
