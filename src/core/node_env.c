@@ -529,11 +529,25 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
 
 /* ---- receiving -------------------------------------------------------------------- */
 
+/*
+ * The crypto of receiving, done before the job on the caller's thread so
+ * that the writer only judges and stores: the sender's signature checked
+ * with the key pinned then, and our receipt signed in advance (used only
+ * if the envelope is accepted).
+ */
+struct recv_pre {
+	int verified;
+	uint8_t pk[SIG_PK_LEN];
+	uint64_t now;
+	struct buf receipt;
+};
+
 struct recv_job {
 	struct node *n;
 	const uint8_t *const *envs;
 	const size_t *lens;
 	size_t count;
+	struct recv_pre *pre;
 	struct buf *receipts;
 	size_t accepted;
 	struct node_verdict v;
@@ -548,7 +562,8 @@ struct recv_job {
  * (nothing written); an error only when the store failed.
  */
 static enum pl_err
-receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len, struct buf *receipt)
+receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
+            const struct recv_pre *pre, struct buf *receipt)
 {
 	struct node *n = j->n;
 	struct store_chan chan;
@@ -585,7 +600,8 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len, 
 		REFUSE(j, NODE_UNKNOWN_SENDER, "sender '%s' is not pinned here", e.sender);
 		return PL_OK;
 	}
-	if (envelope_verify(&e, sender.sign_pk) != PL_OK) {
+	if (!(pre->verified && memcmp(pre->pk, sender.sign_pk, SIG_PK_LEN) == 0) &&
+	    envelope_verify(&e, sender.sign_pk) != PL_OK) {
 		j->v.why = NODE_BAD_SIGNATURE;
 		return PL_OK;
 	}
@@ -717,8 +733,13 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len, 
 		PL_TRY(st->ops->ack_put(st, &a));
 	}
 	/* Store, receipt, transcript: one commit. */
-	now = node_now(n);
-	PL_TRY(receipt_sign(receipt, id, n->self.id, now, n->keys));
+	if (pre->receipt.len > 0) {
+		now = pre->now;
+		PL_TRY(buf_add(receipt, pre->receipt.data, pre->receipt.len));
+	} else {
+		now = node_now(n);
+		PL_TRY(receipt_sign(receipt, id, n->self.id, now, n->keys));
+	}
 	entry_from_env(&en, ENTRY_RECEIVED, id, &e);
 	en.receipt = receipt->data;
 	en.receipt_len = receipt->len;
@@ -736,6 +757,36 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len, 
 	return PL_OK;
 }
 
+/* Best effort: whatever fails here is judged again, with the reason, in the job. */
+static void
+recv_prepare(struct node *n, struct recv_job *j)
+{
+	struct party sender;
+	struct store *rd;
+	struct env e;
+	uint8_t id[HASH_LEN];
+	size_t i;
+	int found;
+
+	if (node_reader_get(n, &rd) != PL_OK)
+		return;
+	for (i = 0; i < j->count; i++) {
+		struct recv_pre *pre = &j->pre[i];
+
+		if (j->lens[i] > ENV_ENCODED_MAX || env_read(&e, j->envs[i], j->lens[i]) != PL_OK ||
+		    node_party(rd, e.sender, &sender, &found) != PL_OK || !found ||
+		    envelope_verify(&e, sender.sign_pk) != PL_OK)
+			continue;
+		pre->verified = 1;
+		memcpy(pre->pk, sender.sign_pk, SIG_PK_LEN);
+		envelope_id(id, j->envs[i], j->lens[i]);
+		pre->now = node_now(n);
+		if (receipt_sign(&pre->receipt, id, n->self.id, pre->now, n->keys) != PL_OK)
+			pre->receipt.len = 0;
+	}
+	node_reader_put(n, rd);
+}
+
 static enum pl_err
 recv_job(struct store *st, void *ctx)
 {
@@ -747,7 +798,7 @@ recv_job(struct store *st, void *ctx)
 	for (i = 0; i < j->count; i++) {
 		j->receipts[i].len = 0;
 		j->v.expected_seq = 0;
-		PL_TRY(receive_one(j, st, j->envs[i], j->lens[i], &j->receipts[i]));
+		PL_TRY(receive_one(j, st, j->envs[i], j->lens[i], &j->pre[i], &j->receipts[i]));
 		if (j->v.why != NODE_ACCEPTED) {
 			j->v.index = i;
 			(void)snprintf(j->msg, sizeof(j->msg), "%s", pl_err_msg());
@@ -762,15 +813,27 @@ enum pl_err
 node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, size_t count,
              struct buf *receipts, size_t *accepted, struct node_verdict *v)
 {
-	struct recv_job j = { n, envs, lens, count, receipts, 0, { NODE_ACCEPTED, 0, 0 }, "" };
+	struct recv_job j = {
+		n, envs, lens, count, NULL, receipts, 0, { NODE_ACCEPTED, 0, 0 }, ""
+	};
 	enum pl_err err;
+	size_t i;
 
 	*accepted = 0;
 	memset(v, 0, sizeof(*v));
 	if (count == 0 || count > NODE_BATCH_MAX)
 		return pl_errf(PL_E_ARG, "batch of %zu envelopes (want 1..%d)", count,
 		               NODE_BATCH_MAX);
-	if ((err = commit_run(n->commit, recv_job, &j)) != PL_OK) {
+	if ((j.pre = pl_calloc(count, sizeof(*j.pre))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	for (i = 0; i < count; i++)
+		buf_init(&j.pre[i].receipt, RCPT_ENCODED_MAX);
+	recv_prepare(n, &j);
+	err = commit_run(n->commit, recv_job, &j);
+	for (i = 0; i < count; i++)
+		buf_reset(&j.pre[i].receipt);
+	pl_free(j.pre);
+	if (err != PL_OK) {
 		v->why = NODE_INTERNAL;
 		v->index = 0;
 		return err;
@@ -989,7 +1052,24 @@ struct rcpts_job {
 	const struct node_batch *b;
 	const struct buf *receipts;
 	size_t count;
+	uint8_t verified_with[SIG_PK_LEN]; /* the peer's key the receipts were checked with */
 };
+
+/* Every receipt is the peer's signature over our envelope, or an error naming the first. */
+static enum pl_err
+verify_receipts(const struct rcpts_job *j, const uint8_t pk[SIG_PK_LEN])
+{
+	struct rcpt r;
+	size_t i;
+
+	for (i = 0; i < j->count; i++)
+		if (receipt_verify(&r, j->receipts[i].data, j->receipts[i].len, j->b->ids[i], pk) !=
+		            PL_OK ||
+		    strcmp(r.receiver, j->b->peer) != 0)
+			return pl_errf(PL_E_CRYPTO, "receipt %zu from '%s' does not verify: %s", i,
+			               j->b->peer, pl_err_msg());
+	return PL_OK;
+}
 
 static enum pl_err
 rcpts_job(struct store *st, void *ctx)
@@ -1004,15 +1084,14 @@ rcpts_job(struct store *st, void *ctx)
 	size_t i;
 	int found = 0;
 
+	/*
+	 * Every receipt checks out, or none is stored.  They were checked
+	 * before the job, off the writer's thread; again only if the peer's
+	 * key changed in between.
+	 */
 	PL_TRY(node_party(st, j->b->peer, &peer, NULL));
-	/* Every receipt checks out, or none is stored. */
-	for (i = 0; i < j->count; i++) {
-		if (receipt_verify(&r, j->receipts[i].data, j->receipts[i].len, j->b->ids[i],
-		                   peer.sign_pk) != PL_OK ||
-		    strcmp(r.receiver, j->b->peer) != 0)
-			return pl_errf(PL_E_CRYPTO, "receipt %zu from '%s' does not verify: %s", i,
-			               j->b->peer, pl_err_msg());
-	}
+	if (memcmp(peer.sign_pk, j->verified_with, SIG_PK_LEN) != 0)
+		PL_TRY(verify_receipts(j, peer.sign_pk));
 	buf_init(&have, RCPT_ENCODED_MAX);
 	for (i = 0; i < j->count && err == PL_OK; i++) {
 		have.len = 0;
@@ -1038,12 +1117,21 @@ enum pl_err
 node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *receipts,
                  size_t count)
 {
-	struct rcpts_job j = { n, b, receipts, count };
+	struct rcpts_job j = { n, b, receipts, count, { 0 } };
+	struct party peer;
+	struct store *rd;
+	enum pl_err err;
 
 	if (count > b->n)
 		return pl_errf(PL_E_ARG, "%zu receipts for a batch of %zu", count, b->n);
 	if (count == 0)
 		return PL_OK;
+	PL_TRY(node_reader_get(n, &rd));
+	err = node_party(rd, b->peer, &peer, NULL);
+	node_reader_put(n, rd);
+	PL_TRY(err);
+	PL_TRY(verify_receipts(&j, peer.sign_pk));
+	memcpy(j.verified_with, peer.sign_pk, SIG_PK_LEN);
 	return commit_run(n->commit, rcpts_job, &j);
 }
 
