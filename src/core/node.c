@@ -169,6 +169,7 @@ node_open(struct node **out, const struct node_conf *c)
 	n->keys = c->keys;
 	n->clock_ms = c->clock_ms != NULL ? c->clock_ms : system_ms;
 	pthread_mutex_init(&n->mu, NULL);
+	pthread_mutex_init(&n->chains_mu, NULL);
 	pthread_cond_init(&n->freed, NULL);
 	if ((err = identity_verify(&n->self, c->record, c->record_len, NULL, NULL)) != PL_OK)
 		goto fail;
@@ -226,6 +227,8 @@ node_close(struct node *n)
 	pl_free(n->store_url);
 	pthread_cond_destroy(&n->freed);
 	pthread_mutex_destroy(&n->mu);
+	node_chains_free(n);
+	pthread_mutex_destroy(&n->chains_mu);
 	pl_free(n);
 }
 

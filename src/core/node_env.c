@@ -162,6 +162,8 @@ open_body(struct node *n, const struct env *e, struct body *b)
 
 /* ---- sending (inside a job) -------------------------------------------------- */
 
+static void chain_forget(struct node *n, const char *channel);
+
 struct outgoing {
 	const char *channel;
 	uint8_t kind, prec, tlp, flags;
@@ -178,18 +180,50 @@ struct outgoing {
 	char notify[ENV_RECIPIENTS_MAX][CODEC_ID_MAX + 1];
 };
 
+/* Inside the job: a sealed envelope of ours (raw, read into e) into the transcript and the store, queued for every other member. */
+static enum pl_err
+store_sent(struct node *n, struct store *st, struct outgoing *o, const struct env *e,
+           const struct buf *raw)
+{
+	struct store_env row;
+	struct entry en;
+	enum pl_err err;
+	uint64_t index;
+	size_t i;
+
+	entry_from_env(&en, ENTRY_SENT, o->id, e);
+	PL_TRY(log_entry(st, &en, &index));
+	row_from_env(&row, o->id, e, STORE_OUT, e->time_ms);
+	row.log_index = index;
+	PL_TRY(st->ops->env_put(st, &row, raw->data, raw->len));
+	o->n_notify = 0;
+	for (i = 0, err = PL_OK; i < o->n_members && err == PL_OK; i++) {
+		struct store_dlv dl;
+
+		if (strcmp(o->members[i], n->self.id) == 0)
+			continue;
+		memset(&dl, 0, sizeof(dl));
+		memcpy(dl.env_id, o->id, HASH_LEN);
+		(void)snprintf(dl.peer, sizeof(dl.peer), "%s", o->members[i]);
+		(void)snprintf(dl.channel, sizeof(dl.channel), "%s", o->channel);
+		dl.seq = e->seq;
+		dl.prec = e->prec;
+		err = st->ops->dlv_put(st, &dl);
+		(void)snprintf(o->notify[o->n_notify++], CODEC_ID_MAX + 1, "%s", o->members[i]);
+	}
+	return err;
+}
+
 static enum pl_err
 send_in_job(struct node *n, struct store *st, struct outgoing *o)
 {
 	struct envelope_to to[ENV_RECIPIENTS_MAX];
 	struct party *keys = NULL;
 	struct envelope_draft d;
-	struct store_env last, row;
-	struct entry en;
+	struct store_env last;
 	struct env e;
 	struct buf raw;
 	enum pl_err err = PL_OK;
-	uint64_t index;
 	size_t i;
 	int found = 0;
 
@@ -223,32 +257,9 @@ send_in_job(struct node *n, struct store *st, struct outgoing *o)
 	d.plain = o->plain;
 	d.plain_len = o->plain_len;
 	buf_init(&raw, ENV_ENCODED_MAX);
-	if ((err = envelope_seal(&raw, o->id, &d, n->keys)) != PL_OK ||
-	    (err = env_read(&e, raw.data, raw.len)) != PL_OK)
-		goto out;
-	entry_from_env(&en, ENTRY_SENT, o->id, &e);
-	if ((err = log_entry(st, &en, &index)) != PL_OK)
-		goto out;
-	row_from_env(&row, o->id, &e, STORE_OUT, d.time_ms);
-	row.log_index = index;
-	if ((err = st->ops->env_put(st, &row, raw.data, raw.len)) != PL_OK)
-		goto out;
-	o->n_notify = 0;
-	for (i = 0; i < o->n_members && err == PL_OK; i++) {
-		struct store_dlv dl;
-
-		if (strcmp(o->members[i], n->self.id) == 0)
-			continue;
-		memset(&dl, 0, sizeof(dl));
-		memcpy(dl.env_id, o->id, HASH_LEN);
-		(void)snprintf(dl.peer, sizeof(dl.peer), "%s", o->members[i]);
-		(void)snprintf(dl.channel, sizeof(dl.channel), "%s", o->channel);
-		dl.seq = e.seq;
-		dl.prec = e.prec;
-		err = st->ops->dlv_put(st, &dl);
-		(void)snprintf(o->notify[o->n_notify++], CODEC_ID_MAX + 1, "%s", o->members[i]);
-	}
-out:
+	if ((err = envelope_seal(&raw, o->id, &d, n->keys)) == PL_OK &&
+	    (err = env_read(&e, raw.data, raw.len)) == PL_OK)
+		err = store_sent(n, st, o, &e, &raw);
 	buf_reset(&raw);
 	pl_free(keys);
 	return err;
@@ -369,7 +380,9 @@ node_channel_create(struct node *n, const struct node_officer *by, const char *n
 	j->o.plain_len = j->plain.len;
 	j->o.n_members = j->chan.n_members;
 	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
-	if ((err = commit_run(n->commit, create_job, j)) != PL_OK)
+	err = commit_run(n->commit, create_job, j);
+	chain_forget(n, j->o.channel); /* sealed in the job */
+	if (err != PL_OK)
 		goto out;
 	memcpy(id, j->o.id, HASH_LEN);
 	log_info("channel %s: charter proposed to %zu members", name, n_members);
@@ -432,7 +445,9 @@ node_channel_accept(struct node *n, const struct node_officer *by, const char *n
 	j->o.n_refs = 1;
 	j->o.plain = j->plain.data;
 	j->o.plain_len = j->plain.len;
-	if ((err = commit_run(n->commit, accept_job, j)) != PL_OK)
+	err = commit_run(n->commit, accept_job, j);
+	chain_forget(n, name); /* sealed in the job */
+	if (err != PL_OK)
 		goto out;
 	memcpy(id, j->o.id, HASH_LEN);
 	log_info("channel %s: charter signed", name);
@@ -452,37 +467,249 @@ struct send_job {
 	struct outgoing o;
 };
 
+/* The channel, if we may send on it now. */
 static enum pl_err
-send_job(struct store *st, void *ctx)
+sendable(struct store *st, struct node *n, const char *channel, struct store_chan *chan)
 {
-	struct send_job *j = ctx;
 	int found;
 
-	PL_TRY(st->ops->chan_get(st, j->o.channel, &j->chan, &found));
+	PL_TRY(st->ops->chan_get(st, channel, chan, &found));
 	if (!found)
-		return pl_errf(PL_E_NOTFOUND, "no channel '%s' here", j->o.channel);
-	if (!is_member(&j->chan, j->n->self.id))
-		return pl_errf(PL_E_ARG, "channel '%s': we are not a member", j->o.channel);
-	if (j->chan.state != STORE_CHAN_ACTIVE)
-		return pl_errf(PL_E_STATE, "channel '%s' is not active (%s)", j->o.channel,
-		               j->chan.state == STORE_CHAN_PROPOSED ? "not every member has "
-		                                                      "signed its charter yet"
-		                                                    : "suspended");
-	j->o.n_members = j->chan.n_members;
-	j->o.members = (const char(*)[CODEC_ID_MAX + 1]) j->chan.members;
-	return send_in_job(j->n, st, &j->o);
+		return pl_errf(PL_E_NOTFOUND, "no channel '%s' here", channel);
+	if (!is_member(chan, n->self.id))
+		return pl_errf(PL_E_ARG, "channel '%s': we are not a member", channel);
+	if (chan->state != STORE_CHAN_ACTIVE)
+		return pl_errf(PL_E_STATE, "channel '%s' is not active (%s)", channel,
+		               chan->state == STORE_CHAN_PROPOSED ? "not every member has "
+		                                                    "signed its charter yet"
+		                                                  : "suspended");
+	return PL_OK;
 }
 
-static enum pl_err
-send_kind(struct node *n, struct send_job *j, uint8_t id[HASH_LEN])
-{
-	enum pl_err err;
+/*
+ * Sealing a message is most of the cost of sending, and it needs the seq
+ * and the id of our last envelope on the channel.  They are kept here per
+ * channel as the writer will see them once every job queued so far has
+ * run, so a sender seals on its own thread, holding only its channel's
+ * chain, and queues its job before the next sender on that channel may
+ * seal.  The job checks the chain, the members and their keys again and
+ * refuses a stale seal (the sender seals again); any failure forgets the
+ * chain, which is then read again from the store through the writer.
+ */
+struct chain {
+	struct chain *next;
+	char channel[CODEC_ID_MAX + 1];
+	pthread_mutex_t mu;
+	const char *n_self;
+	int valid, have_prev;
+	uint64_t next_seq;
+	uint8_t prev[HASH_LEN];
+};
 
-	j->n = n;
+static struct chain *
+chain_for(struct node *n, const char *channel)
+{
+	struct chain *c;
+
+	pthread_mutex_lock(&n->chains_mu);
+	for (c = n->chains; c != NULL && strcmp(c->channel, channel) != 0; c = c->next)
+		;
+	if (c == NULL && (c = pl_calloc(1, sizeof(*c))) != NULL) {
+		(void)snprintf(c->channel, sizeof(c->channel), "%s", channel);
+		pthread_mutex_init(&c->mu, NULL);
+		c->next = n->chains;
+		n->chains = c;
+	}
+	pthread_mutex_unlock(&n->chains_mu);
+	return c;
+}
+
+/* After a job that sealed on the writer (or failed to store a seal): read the chain again. */
+static void
+chain_forget(struct node *n, const char *channel)
+{
+	struct chain *c = channel != NULL ? chain_for(n, channel) : NULL;
+
+	if (c != NULL) {
+		pthread_mutex_lock(&c->mu);
+		c->valid = 0;
+		pthread_mutex_unlock(&c->mu);
+	}
+}
+
+void
+node_chains_free(struct node *n)
+{
+	struct chain *c, *next;
+
+	for (c = n->chains; c != NULL; c = next) {
+		next = c->next;
+		pthread_mutex_destroy(&c->mu);
+		pl_free(c);
+	}
+	n->chains = NULL;
+}
+
+/* On the writer: our last envelope on c's channel, every job before this one done. */
+static enum pl_err
+chain_job(struct store *st, void *ctx)
+{
+	struct chain *c = ctx;
+	struct store_env last;
+	int found;
+
+	PL_TRY(st->ops->env_last(st, c->channel, c->n_self, &last, &found));
+	c->next_seq = found ? last.seq + 1 : 1;
+	c->have_prev = found;
+	if (found)
+		memcpy(c->prev, last.id, HASH_LEN);
+	return PL_OK;
+}
+
+struct sealed {
+	struct node *n;
+	struct chain *chain;
+	struct outgoing *o;
+	struct store_chan chan;
+	uint8_t box_pk[ENV_RECIPIENTS_MAX][BOX_PK_LEN];
+	uint64_t seq;
+	int have_prev, stale;
+	uint8_t prev[HASH_LEN];
+	struct buf raw;
+	struct env e;
+};
+
+/* Called by the committer once our job is in line: the next sender may seal. */
+static void
+chain_advance(void *arg)
+{
+	struct sealed *s = arg;
+
+	s->chain->next_seq = s->seq + 1;
+	s->chain->have_prev = 1;
+	memcpy(s->chain->prev, s->o->id, HASH_LEN);
+	pthread_mutex_unlock(&s->chain->mu);
+}
+
+/* The job: what was sealed still fits the store, then store it as send_in_job would. */
+static enum pl_err
+sealed_job(struct store *st, void *ctx)
+{
+	struct sealed *s = ctx;
+	struct store_chan now;
+	struct store_env last;
+	struct party p;
+	size_t i;
+	int found;
+
+	PL_TRY(sendable(st, s->n, s->o->channel, &now));
+	s->stale = now.n_members != s->chan.n_members;
+	for (i = 0; !s->stale && i < now.n_members; i++)
+		s->stale = strcmp(now.members[i], s->chan.members[i]) != 0 ||
+		           node_party(st, now.members[i], &p, NULL) != PL_OK ||
+		           memcmp(p.box_pk, s->box_pk[i], BOX_PK_LEN) != 0;
+	if (!s->stale) {
+		PL_TRY(st->ops->env_last(st, s->o->channel, s->n->self.id, &last, &found));
+		s->stale = found ? last.seq + 1 != s->seq || !s->have_prev ||
+		                           memcmp(last.id, s->prev, HASH_LEN) != 0
+		                 : s->seq != 1;
+	}
+	if (s->stale)
+		return pl_errf(PL_E_STATE, "channel '%s': changed while sealing", s->o->channel);
+	return store_sent(s->n, st, s->o, &s->e, &s->raw);
+}
+
+/* Seal s->o on this thread and store it through the writer. */
+static enum pl_err
+seal_and_send(struct node *n, struct sealed *s)
+{
+	struct envelope_to to[ENV_RECIPIENTS_MAX];
+	struct envelope_draft d;
+	struct store *rd;
+	struct party p;
+	enum pl_err err;
+	size_t i;
+
+	PL_TRY(node_reader_get(n, &rd));
+	err = sendable(rd, n, s->o->channel, &s->chan);
+	for (i = 0; err == PL_OK && i < s->chan.n_members; i++) {
+		if ((err = node_party(rd, s->chan.members[i], &p, NULL)) != PL_OK)
+			break;
+		memcpy(s->box_pk[i], p.box_pk, BOX_PK_LEN);
+		to[i].party = s->chan.members[i];
+		to[i].box_pk = s->box_pk[i];
+	}
+	node_reader_put(n, rd);
+	PL_TRY(err);
+	s->o->n_members = s->chan.n_members;
+	s->o->members = (const char(*)[CODEC_ID_MAX + 1]) s->chan.members;
+
+	pthread_mutex_lock(&s->chain->mu);
+	if (!s->chain->valid) {
+		s->chain->n_self = n->self.id;
+		if ((err = commit_run(n->commit, chain_job, s->chain)) != PL_OK) {
+			pthread_mutex_unlock(&s->chain->mu);
+			return err;
+		}
+		s->chain->valid = 1;
+	}
+	s->seq = s->chain->next_seq;
+	s->have_prev = s->chain->have_prev;
+	memcpy(s->prev, s->chain->prev, HASH_LEN);
+	memset(&d, 0, sizeof(d));
+	d.channel = s->o->channel;
+	d.sender = n->self.id;
+	d.seq = s->seq;
+	d.prev = s->have_prev ? s->prev : NULL;
+	d.kind = s->o->kind;
+	d.prec = s->o->prec;
+	d.flags = s->o->flags;
+	d.tlp = s->o->tlp;
+	d.time_ms = node_now(n);
+	d.n_refs = s->o->n_refs;
+	d.refs = s->o->refs;
+	d.n_to = s->chan.n_members;
+	d.to = to;
+	d.plain = s->o->plain;
+	d.plain_len = s->o->plain_len;
+	s->raw.len = 0;
+	if ((err = envelope_seal(&s->raw, s->o->id, &d, n->keys)) != PL_OK ||
+	    (err = env_read(&s->e, s->raw.data, s->raw.len)) != PL_OK) {
+		pthread_mutex_unlock(&s->chain->mu);
+		return err;
+	}
+	s->stale = 0;
+	err = commit_run_then(n->commit, sealed_job, s, chain_advance, s);
+	if (err != PL_OK)
+		chain_forget(n, s->o->channel);
+	return err;
+}
+
+/* A message: sealed off the writer's thread (above); sealed again if the channel moved meanwhile. */
+static enum pl_err
+send_message(struct node *n, struct send_job *j, uint8_t id[HASH_LEN])
+{
+	struct sealed s;
+	enum pl_err err;
+	int attempt;
+
+	memset(&s, 0, sizeof(s));
+	s.n = n;
+	s.o = &j->o;
 	j->o.plain = j->plain.data;
 	j->o.plain_len = j->plain.len;
-	if ((err = commit_run(n->commit, send_job, j)) != PL_OK)
+	if ((s.chain = chain_for(n, j->o.channel)) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	buf_init(&s.raw, ENV_ENCODED_MAX);
+	for (attempt = 0; attempt < 4; attempt++)
+		if ((err = seal_and_send(n, &s)) != PL_OK || !s.stale)
+			break;
+	buf_reset(&s.raw);
+	if (err != PL_OK && !s.stale)
 		return err;
+	if (err != PL_OK)
+		return pl_errf(PL_E_STATE, "channel '%s' kept changing while sealing; try again",
+		               j->o.channel);
 	memcpy(id, j->o.id, HASH_LEN);
 	notify_all(n, &j->o);
 	return PL_OK;
@@ -515,7 +742,7 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
 		j->o.flags = s->flags;
 		j->o.n_refs = s->n_refs;
 		j->o.refs = s->refs;
-		err = send_kind(n, j, id);
+		err = send_message(n, j, id);
 	}
 	if (err == PL_OK) {
 		short_id(sid, id);
@@ -1241,6 +1468,7 @@ node_ack(struct node *n, const struct node_officer *by, const uint8_t env_id[HAS
 		j->o.plain = j->plain.data;
 		j->o.plain_len = j->plain.len;
 		err = commit_run(n->commit, ack_job, j);
+		chain_forget(n, j->o.channel); /* sealed in the job, if it found the channel */
 	}
 	if (err == PL_OK) {
 		memcpy(ack_id, j->o.id, HASH_LEN);

@@ -27,6 +27,10 @@ struct node {
 	void (*notify)(void *ctx, const char *peer, int urgent);
 	void *notify_ctx;
 
+	/* Our chain of envelopes per channel, for sealing off the writer (node_env.c). */
+	pthread_mutex_t chains_mu;
+	struct chain *chains;
+
 	/* Read connections, lent to one thread at a time. */
 	pthread_mutex_t mu;
 	pthread_cond_t freed;
@@ -35,6 +39,9 @@ struct node {
 };
 
 uint64_t node_now(const struct node *n);
+
+/* Free the chains kept by node_env.c (on close, with no sender left). */
+void node_chains_free(struct node *n);
 
 /* Borrow a read connection (opened on first need); give it back with node_reader_put. */
 PL_MUST_USE enum pl_err node_reader_get(struct node *n, struct store **st);

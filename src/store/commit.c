@@ -141,7 +141,7 @@ commit_start(struct committer **out, struct store *st, unsigned max_group)
 }
 
 enum pl_err
-commit_run(struct committer *c, commit_fn fn, void *ctx)
+commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(void *arg), void *arg)
 {
 	struct job j;
 
@@ -153,6 +153,8 @@ commit_run(struct committer *c, commit_fn fn, void *ctx)
 	if (c->stopping) {
 		pthread_mutex_unlock(&c->mu);
 		pthread_cond_destroy(&j.cv);
+		if (queued != NULL)
+			queued(arg);
 		return pl_errf(PL_E_STATE, "commit: the store is shutting down");
 	}
 	if (c->tail != NULL)
@@ -161,6 +163,8 @@ commit_run(struct committer *c, commit_fn fn, void *ctx)
 		c->head = &j;
 	c->tail = &j;
 	pthread_cond_signal(&c->work);
+	if (queued != NULL)
+		queued(arg);
 	while (!j.done)
 		pthread_cond_wait(&j.cv, &c->mu);
 	pthread_mutex_unlock(&c->mu);
@@ -169,6 +173,12 @@ commit_run(struct committer *c, commit_fn fn, void *ctx)
 	if (j.err != PL_OK)
 		return pl_errf(j.err, "%s", j.msg);
 	return PL_OK;
+}
+
+enum pl_err
+commit_run(struct committer *c, commit_fn fn, void *ctx)
+{
+	return commit_run_then(c, fn, ctx, NULL, NULL);
 }
 
 void

@@ -35,6 +35,15 @@ PL_MUST_USE enum pl_err commit_start(struct committer **out, struct store *st, u
  */
 PL_MUST_USE enum pl_err commit_run(struct committer *c, commit_fn fn, void *ctx);
 
+/*
+ * commit_run, and queued(arg) once the job has its place in the queue,
+ * before waiting (or at once if the job is refused): jobs queued one after
+ * the other run in that order, so a caller can hold a lock of its own
+ * until its job is in line and let the next caller queue behind it.
+ */
+PL_MUST_USE enum pl_err commit_run_then(struct committer *c, commit_fn fn, void *ctx,
+                                        void (*queued)(void *arg), void *arg);
+
 /* Run the jobs already queued, refuse new ones, stop the thread, close the store. */
 void commit_stop(struct committer *c);
 
