@@ -13,6 +13,7 @@
 #include "../store/logstore.h"
 #include "../tlog/checkpoint.h"
 #include "../tlog/proof.h"
+#include "../wire/entry.h"
 #include "cli.h"
 
 static const char log_usage[] =
@@ -35,8 +36,7 @@ static const char log_usage[] =
         "\n"
         "The log's origin and key name are 'parley.transcript/<party id>'.\n";
 
-#define LOG_ORIGIN_PREFIX "parley.transcript/"
-#define KEY_FILE_MAX      (PARTY_ENCODED_MAX + 256)
+#define KEY_FILE_MAX (PARTY_ENCODED_MAX + 256)
 
 /* The note key of the party's transcript; with k, also its unlocked keys. */
 static enum pl_err
@@ -54,7 +54,7 @@ party_log_key(struct note_key *nk, struct keys **k, const char *keyfile, const c
 	buf_init_secret(&pass, 1);
 	if ((err = file_read_private(&file, keyfile)) == PL_OK &&
 	    (err = keyring_peek(r, &enc, file.data, file.len)) == PL_OK) {
-		(void)snprintf(origin, sizeof(origin), "%s%s", LOG_ORIGIN_PREFIX, r->id);
+		(void)snprintf(origin, sizeof(origin), "%s%s", ENTRY_LOG_PREFIX, r->id);
 		err = note_key_make(nk, origin, NOTE_TYPE_ED25519, r->sign_pk);
 	}
 	if (err == PL_OK && k != NULL) {

@@ -187,10 +187,7 @@ node_open(struct node **out, const struct node_conf *c)
 	memcpy(n->self_rec, c->record, c->record_len);
 	n->self_len = c->record_len;
 	memcpy(n->store_url, c->store, strlen(c->store) + 1);
-	if (c->log_origin != NULL)
-		(void)snprintf(n->origin, sizeof(n->origin), "%s", c->log_origin);
-	else
-		(void)snprintf(n->origin, sizeof(n->origin), "parley/%s", n->self.id);
+	(void)snprintf(n->origin, sizeof(n->origin), "%s%s", ENTRY_LOG_PREFIX, n->self.id);
 	{
 		char pw[PW_TOKEN_STR_LEN + 1];
 

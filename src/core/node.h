@@ -43,7 +43,6 @@ struct node_conf {
 	struct keys *keys;     /* taken over: node_close frees it, also on failure */
 	const uint8_t *record; /* our signed party record (copied) */
 	size_t record_len;
-	const char *log_origin;     /* checkpoint origin; NULL: "parley/<party id>" */
 	uint64_t (*clock_ms)(void); /* NULL: the system clock (tests set their own) */
 };
 

@@ -10,6 +10,7 @@
 
 #include "../crypto/pw.h"
 #include "../store/commit.h"
+#include "../wire/entry.h"
 #include "node.h"
 
 #define NODE_READERS_MAX 16
@@ -21,7 +22,7 @@ struct node {
 	uint8_t *self_rec;
 	size_t self_len;
 	char *store_url;
-	char origin[CODEC_ID_MAX + 16];
+	char origin[ENTRY_LOG_NAME_MAX + 1];
 	char dummy_hash[PW_HASH_MAX]; /* verified for unknown names, so they cost the same */
 	uint64_t (*clock_ms)(void);
 	void (*notify)(void *ctx, const char *peer, int urgent);

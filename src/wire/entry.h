@@ -36,6 +36,16 @@
 #define ENTRY_ENCODED_MAX                                                                          \
 	(16 + 1 + 1 + HASH_LEN + 2 * (1 + CODEC_ID_MAX) + 8 + HASH_LEN + 2 + RCPT_ENCODED_MAX)
 
+/*
+ * Party P's transcript is the log with origin (and key name)
+ * "parley.transcript/P", signed with P's identity key; P cosigns others'
+ * checkpoints as the witness "parley.witness/P", with the same key
+ * (docs/protocol.md#transparency-log).
+ */
+#define ENTRY_LOG_PREFIX     "parley.transcript/"
+#define ENTRY_WITNESS_PREFIX "parley.witness/"
+#define ENTRY_LOG_NAME_MAX   (sizeof(ENTRY_LOG_PREFIX) - 1 + CODEC_ID_MAX)
+
 enum entry_type {
 	ENTRY_SENT = 1,
 	ENTRY_RECEIVED = 2,
