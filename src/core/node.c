@@ -202,7 +202,8 @@ node_open(struct node **out, const struct node_conf *c)
 	if ((err = commit_start(&n->commit, st, 0)) != PL_OK)
 		goto fail; /* commit_start closed st */
 	oj.n = n;
-	if ((err = commit_run(n->commit, open_job, &oj)) != PL_OK)
+	if ((err = commit_run(n->commit, open_job, &oj)) != PL_OK ||
+	    (err = node_log_check(n)) != PL_OK)
 		goto fail;
 	*out = n;
 	return PL_OK;
