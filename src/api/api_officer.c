@@ -679,6 +679,15 @@ api_officer_status(struct api_req *r)
 }
 
 void
+api_officer_alerts(struct api_req *r)
+{
+	json_t *j = NULL;
+	enum pl_err err = node_alerts(r->node, 100, &j);
+
+	reply_node_json(r, err, j);
+}
+
+void
 api_officer_peers_get(struct api_req *r)
 {
 	json_t *j = NULL;

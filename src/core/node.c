@@ -168,6 +168,7 @@ node_open(struct node **out, const struct node_conf *c)
 	}
 	n->keys = c->keys;
 	n->clock_ms = c->clock_ms != NULL ? c->clock_ms : system_ms;
+	n->witness_only = c->witness_only;
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_mutex_init(&n->chains_mu, NULL);
 	pthread_cond_init(&n->freed, NULL);

@@ -44,6 +44,7 @@ struct node_conf {
 	const uint8_t *record; /* our signed party record (copied) */
 	size_t record_len;
 	uint64_t (*clock_ms)(void); /* NULL: the system clock (tests set their own) */
+	int witness_only;           /* a neutral witness: refuses every channel and envelope */
 };
 
 /*

@@ -160,6 +160,15 @@ open_body(struct node *n, const struct env *e, struct body *b)
 	return err;
 }
 
+/* A witness-only node holds no channel content. */
+static enum pl_err
+content_ok(const struct node *n)
+{
+	if (n->witness_only)
+		return pl_errf(PL_E_STATE, "this node is a witness only: it holds no channels");
+	return PL_OK;
+}
+
 /* ---- sending (inside a job) -------------------------------------------------- */
 
 static void chain_forget(struct node *n, const char *channel);
@@ -339,6 +348,7 @@ node_channel_create(struct node *n, const struct node_officer *by, const char *n
 	size_t i;
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	PL_TRY(codec_id_check("channel", name));
 	if (n_members < 2 || n_members > ENV_RECIPIENTS_MAX)
 		return pl_errf(PL_E_ARG, "members: want 2..%d parties, us included",
@@ -433,6 +443,7 @@ node_channel_accept(struct node *n, const struct node_officer *by, const char *n
 	enum pl_err err;
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	j->n = n;
@@ -724,6 +735,7 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
 	char sid[13];
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	PL_TRY(codec_id_check("channel", s->channel));
 	if (s->prec > ENV_PREC_ROUTINE || s->tlp > ENV_TLP_RED ||
 	    (s->flags & ~ENV_FLAGS_KNOWN) != 0)
@@ -1048,6 +1060,12 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 
 	*accepted = 0;
 	memset(v, 0, sizeof(*v));
+	if (n->witness_only) {
+		v->why = NODE_NOT_MEMBER;
+		(void)content_ok(n);
+		log_info("refused a batch: %s", pl_err_msg());
+		return PL_OK;
+	}
 	if (count == 0 || count > NODE_BATCH_MAX)
 		return pl_errf(PL_E_ARG, "batch of %zu envelopes (want 1..%d)", count,
 		               NODE_BATCH_MAX);
@@ -1450,6 +1468,7 @@ node_ack(struct node *n, const struct node_officer *by, const uint8_t env_id[HAS
 	char sid[13];
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	j->n = n;

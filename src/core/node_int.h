@@ -23,6 +23,7 @@ struct node {
 	size_t self_len;
 	char *store_url;
 	char origin[ENTRY_LOG_NAME_MAX + 1];
+	int witness_only;
 	char dummy_hash[PW_HASH_MAX]; /* verified for unknown names, so they cost the same */
 	uint64_t (*clock_ms)(void);
 	void (*notify)(void *ctx, const char *peer, int urgent);

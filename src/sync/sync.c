@@ -332,6 +332,14 @@ curl_init_once(void)
 	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+void
+sync_curl_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, curl_init_once);
+}
+
 static int
 kick_pending(void *ctx, const char *peer)
 {
@@ -342,12 +350,11 @@ kick_pending(void *ctx, const char *peer)
 enum pl_err
 sync_start(struct sync **out, const struct sync_conf *c, struct node *n)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sync *s;
 	enum pl_err err;
 
 	*out = NULL;
-	(void)pthread_once(&once, curl_init_once);
+	sync_curl_init();
 	if ((s = pl_calloc(1, sizeof(*s))) == NULL)
 		return pl_errf(PL_E_NOMEM, "sync: out of memory");
 	s->c = *c;

@@ -35,6 +35,9 @@ void sync_kick(struct sync *s, const char *peer, int urgent);
 /* Stop every worker (a request in flight finishes or times out) and free s. */
 void sync_stop(struct sync *s);
 
+/* libcurl's global setup, once per process (sync and cosign share it). */
+void sync_curl_init(void);
+
 /* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
 unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);
 
