@@ -255,8 +255,9 @@ PL_MUST_USE enum pl_err node_list(struct node *n, const struct node_officer *by,
 PL_MUST_USE enum pl_err node_show(struct node *n, const struct node_officer *by,
                                   const uint8_t id[HASH_LEN], json_t **out);
 /*
- * { "party", "fingerprint", "transcript": { "size", "root" }, "channels":
- * n, "pending": [{ "peer", "envelopes" }], "inbox_unacked": n }
+ * { "party", "fingerprint", "witness_only", "transcript": { "size", "root" },
+ * "channels": n, "pending": [{ "peer", "envelopes" }], "inbox_unacked": n,
+ * "alerts": the newest 20, as node_alerts }
  */
 PL_MUST_USE enum pl_err node_status(struct node *n, json_t **out);
 

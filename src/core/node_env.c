@@ -797,8 +797,55 @@ struct recv_job {
 #define REFUSE(j, reason, ...) ((j)->v.why = (reason), (void)pl_errf(PL_E_PROTO, __VA_ARGS__))
 
 /*
+ * e (id, raw [p, p+len), its signature verified) takes a seq the sender
+ * already used on the channel for another envelope: both, signed by the
+ * sender, are kept as the evidence of an alert.
+ */
+static enum pl_err
+equivocation(struct node *n, struct store *st, const struct env *e, const uint8_t id[HASH_LEN],
+             const uint8_t *p, size_t len)
+{
+	struct store_alert a;
+	struct store_env other;
+	struct buf raw, ev;
+	char detail[STORE_ALERT_DETAIL_MAX + 1], s1[13], s2[13];
+	enum pl_err err;
+	int found = 0;
+
+	buf_init(&raw, ENV_ENCODED_MAX);
+	buf_init(&ev, 2 * (4 + ENV_ENCODED_MAX));
+	err = st->ops->env_by_seq(st, e->channel, e->sender, e->seq, &other, &raw, &found);
+	if (err != PL_OK || !found || memcmp(other.id, id, HASH_LEN) == 0)
+		goto out;
+	short_id(s1, other.id);
+	short_id(s2, id);
+	(void)snprintf(detail, sizeof(detail),
+	               "channel %s seq %llu: two envelopes signed by %s (%s... and %s...)",
+	               e->channel, (unsigned long long)e->seq, e->sender, s1, s2);
+	if ((err = buf_add_u32be(&ev, (uint32_t)raw.len)) != PL_OK ||
+	    (err = buf_add(&ev, raw.data, raw.len)) != PL_OK ||
+	    (err = buf_add_u32be(&ev, (uint32_t)len)) != PL_OK ||
+	    (err = buf_add(&ev, p, len)) != PL_OK)
+		goto out;
+	memset(&a, 0, sizeof(a));
+	a.time_ms = node_now(n);
+	(void)snprintf(a.kind, sizeof(a.kind), "equivocation");
+	(void)snprintf(a.party, sizeof(a.party), "%s", e->sender);
+	(void)snprintf(a.detail, sizeof(a.detail), "%s", detail);
+	a.evidence = ev.data;
+	a.evidence_len = ev.len;
+	if ((err = st->ops->alert_put(st, &a)) == PL_OK && a.id != 0)
+		log_warnx("ALERT equivocation: %s: %s", e->sender, detail);
+out:
+	buf_reset(&raw);
+	buf_reset(&ev);
+	return err;
+}
+
+/*
  * Judge and store one envelope.  PL_OK with j->v.why set when refused
- * (nothing written); an error only when the store failed.
+ * (nothing of it written, but an equivocation's alert); an error only when
+ * the store failed.
  */
 static enum pl_err
 receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
@@ -933,6 +980,7 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
 	PL_TRY(st->ops->env_last(st, e.channel, e.sender, &last, &found));
 	j->v.expected_seq = found ? last.seq + 1 : 1;
 	if (e.seq < j->v.expected_seq) {
+		PL_TRY(equivocation(n, st, &e, id, p, len));
 		REFUSE(j, NODE_CONFLICT, "%s/%s: another envelope already has seq %llu", e.channel,
 		       e.sender, (unsigned long long)e.seq);
 		log_warnx("channel %s: %s sent a second envelope with seq %llu", e.channel,

@@ -276,7 +276,7 @@ node_status(struct node *n, json_t **out)
 	char fp[PARTY_FP_STR_LEN + 1];
 	size_t unacked = 0;
 	enum pl_err err;
-	json_t *o;
+	json_t *o, *alerts = NULL;
 
 	*out = NULL;
 	if ((err = commit_run(n->commit, log_job, &lj)) != PL_OK ||
@@ -297,11 +297,15 @@ node_status(struct node *n, json_t **out)
 		json_decref(c.pending);
 		return err;
 	}
+	if ((err = node_alerts(n, 20, &alerts)) != PL_OK) {
+		json_decref(c.pending);
+		return err;
+	}
 	identity_fingerprint(fp, n->self.id, n->self.sign_pk);
-	o = json_pack("{ss ss s{sI so} sI so sI}", "party", n->self.id, "fingerprint", fp,
-	              "transcript", "size", (json_int_t)lj.size, "root", hex_id(lj.root),
-	              "channels", (json_int_t)c.channels, "pending", c.pending, "inbox_unacked",
-	              (json_int_t)unacked);
+	o = json_pack("{ss ss sb s{sI so} sI so sI so}", "party", n->self.id, "fingerprint", fp,
+	              "witness_only", n->witness_only, "transcript", "size", (json_int_t)lj.size,
+	              "root", hex_id(lj.root), "channels", (json_int_t)c.channels, "pending",
+	              c.pending, "inbox_unacked", (json_int_t)unacked, "alerts", alerts);
 	if (o == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	*out = o;

@@ -139,7 +139,8 @@ struct store_ack {
 #define STORE_EVIDENCE_MAX     (4 * WITNESS_NOTE_MAX)
 
 struct store_alert {
-	uint64_t id; /* given by alert_put */
+	uint64_t
+	        id; /* given by alert_put; 0 if the same alert (kind, party, detail) was kept before */
 	uint64_t time_ms;
 	char kind[STORE_ALERT_KIND_MAX + 1]; /* "fork", "fork-suspected", "equivocation", ... */
 	char party[CODEC_ID_MAX + 1];        /* whom it is about */
@@ -291,7 +292,7 @@ struct store_ops {
 	/* The largest size witness cosigned; 0 if none. */
 	enum pl_err (*cosig_last)(struct store *st, const char *witness, uint64_t *size);
 
-	/* Alerts, newest first in the listing. */
+	/* Alerts, newest first in the listing; the same one twice is kept once. */
 	enum pl_err (*alert_put)(struct store *st, struct store_alert *a);
 	enum pl_err (*alert_list)(struct store *st, size_t limit,
 	                          int (*fn)(void *ctx, const struct store_alert *a), void *ctx);

@@ -58,7 +58,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	" PRIMARY KEY(witness, size));"
 	"CREATE INDEX cosig_size ON cosig(size);"
 	"CREATE TABLE alert(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
-	" party TEXT NOT NULL, detail TEXT NOT NULL, evidence BLOB NOT NULL);",
+	" party TEXT NOT NULL, detail TEXT NOT NULL, evidence BLOB NOT NULL,"
+	" UNIQUE(kind, party, detail));",
 };
 
 enum stmt {
@@ -169,7 +170,7 @@ static const char *const sql[S_COUNT] = {
 	[S_COSIG_PUT] = "INSERT OR REPLACE INTO cosig(witness, size, line) VALUES(?1, ?2, ?3)",
 	[S_COSIG_LIST] = "SELECT witness, line FROM cosig WHERE size = ?1 ORDER BY witness",
 	[S_COSIG_LAST] = "SELECT COALESCE(MAX(size), 0) FROM cosig WHERE witness = ?1",
-	[S_ALERT_PUT] = "INSERT INTO alert(time_ms, kind, party, detail, evidence)"
+	[S_ALERT_PUT] = "INSERT OR IGNORE INTO alert(time_ms, kind, party, detail, evidence)"
 	                " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ALERT_LIST] = "SELECT id, time_ms, kind, party, detail, evidence FROM alert"
 	                 " ORDER BY id DESC LIMIT ?1",
@@ -1335,7 +1336,7 @@ sq_alert_put(struct store *base, struct store_alert *a)
 	bind_text(st, 4, a->detail);
 	bind_blob(st, 5, a->evidence != NULL ? a->evidence : (const uint8_t *)"", a->evidence_len);
 	PL_TRY(done(s, st, "write alert"));
-	a->id = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	a->id = sqlite3_changes(s->db) > 0 ? (uint64_t)sqlite3_last_insert_rowid(s->db) : 0;
 	return PL_OK;
 }
 
