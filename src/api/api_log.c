@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../crypto/cr.h"
+#include "../tlog/proof.h"
 #include "../tlog/tile.h"
 #include "http.h"
 
@@ -52,6 +54,27 @@ api_log_tile(struct api_req *r)
 		api_reply_pl(r, err);
 	else
 		api_reply_cached(r, 200, "application/octet-stream", out.data, out.len, CACHE_TILE);
+	buf_reset(&out);
+}
+
+void
+api_log_proof(struct api_req *r)
+{
+	uint8_t id[HASH_LEN];
+	struct buf out;
+	enum pl_err err;
+
+	if (strlen(r->arg) != 2 * HASH_LEN || cr_unhex(id, HASH_LEN, r->arg) != PL_OK) {
+		api_reply_error(r, 404, "not-found",
+		                "want /log/proof/<envelope id, 64 hex digits>");
+		return;
+	}
+	buf_init(&out, PROOF_MAX);
+	if ((err = node_entry_proof(r->node, id, &out)) != PL_OK)
+		api_reply_pl(r, err);
+	else
+		api_reply_cached(r, 200, "text/plain; charset=utf-8", out.data, out.len,
+		                 "no-cache");
 	buf_reset(&out);
 }
 

@@ -91,6 +91,7 @@ static const struct api_route routes[] = {
 
 	{ "GET", "/log/checkpoint", api_log_checkpoint, 0, 0 },
 	{ "GET", "/log/tile/**", api_log_tile, 0, 0 },
+	{ "GET", "/log/proof/*", api_log_proof, 0, 0 },
 	{ "POST", "/witness/v1/add-checkpoint", api_witness_add, 0, 0 },
 	{ "GET", "/witness/v1/logs", api_witness_logs, 0, 0 },
 

@@ -142,6 +142,7 @@ int api_rate_take(struct api_req *r);
 /* Handlers (api_peer.c, api_officer.c, api_log.c). */
 void api_log_checkpoint(struct api_req *r);
 void api_log_tile(struct api_req *r);
+void api_log_proof(struct api_req *r);
 void api_witness_add(struct api_req *r);
 void api_witness_logs(struct api_req *r);
 void api_officer_alerts(struct api_req *r);

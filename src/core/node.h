@@ -290,6 +290,17 @@ PL_MUST_USE enum pl_err node_log_tile(struct node *n, unsigned level, uint64_t i
 PL_MUST_USE enum pl_err node_log_entries(struct node *n, uint64_t index, unsigned width,
                                          struct buf *out);
 
+/*
+ * A C2SP tlog-proof@v1 that the transcript entry of envelope env_id (sent
+ * or received here: "received" holds our signed receipt) is in our log,
+ * under the latest checkpoint with its cosignatures; the entry is the
+ * proof's extra data.  This is how a sender proves "you received it".
+ * PL_E_NOTFOUND for an envelope not here, PL_E_STATE if no checkpoint
+ * covers it yet.
+ */
+PL_MUST_USE enum pl_err node_entry_proof(struct node *n, const uint8_t env_id[HASH_LEN],
+                                         struct buf *out);
+
 /* Every party we ask to cosign our checkpoints: every pinned party but us. */
 PL_MUST_USE enum pl_err node_cosigners(struct node *n, int (*fn)(void *ctx, const char *id),
                                        void *ctx);

@@ -12,6 +12,7 @@
 #include "../tlog/checkpoint.h"
 #include "../crypto/cr.h"
 #include "../tlog/cosig.h"
+#include "../tlog/proof.h"
 #include "node_int.h"
 
 #define CHECKPOINT_NOTE_MAX WITNESS_NOTE_MAX
@@ -186,6 +187,50 @@ node_log_entries(struct node *n, uint64_t index, unsigned width, struct buf *out
 			err = st->ops->log_entries(st, index * 256, width, out);
 	}
 	buf_reset(&note);
+	node_reader_put(n, st);
+	return err;
+}
+
+/* ---- proofs of entries -------------------------------------------------------------- */
+
+enum pl_err
+node_entry_proof(struct node *n, const uint8_t env_id[HASH_LEN], struct buf *out)
+{
+	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN];
+	struct store_env row;
+	struct store *st;
+	struct buf note, entry;
+	uint64_t size = 0;
+	size_t n_proof = 0;
+	enum pl_err err;
+	int found = 0;
+
+	PL_TRY(node_reader_get(n, &st));
+	buf_init(&note, CHECKPOINT_NOTE_MAX + COSIG_ANSWER_MAX);
+	buf_init(&entry, ENTRY_ENCODED_MAX);
+	if ((err = st->ops->env_get(st, env_id, &row, NULL, &found)) != PL_OK)
+		goto out;
+	if (!found) {
+		err = pl_errf(PL_E_NOTFOUND, "no such envelope in this transcript");
+		goto out;
+	}
+	if ((err = latest(st, &note, &size, 1)) != PL_OK)
+		goto out;
+	if (row.log_index >= size) {
+		err = pl_errf(PL_E_STATE,
+		              "entry %llu is not under a checkpoint yet (size %llu); ask again "
+		              "in a moment",
+		              (unsigned long long)row.log_index, (unsigned long long)size);
+		goto out;
+	}
+	if ((err = st->ops->log_entry(st, row.log_index, &entry)) == PL_OK &&
+	    (err = st->ops->log_inclusion(st, row.log_index, size, proof, &n_proof)) == PL_OK)
+		err = proof_write(out, entry.data, entry.len, row.log_index,
+		                  (const uint8_t(*)[HASH_LEN])proof, n_proof,
+		                  (const char *)note.data, note.len);
+out:
+	buf_reset(&note);
+	buf_reset(&entry);
 	node_reader_put(n, st);
 	return err;
 }

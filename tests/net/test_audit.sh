@@ -3,7 +3,7 @@
 # on loopback (TAP): two states and a neutral witness (witness-only).
 #   every node's checkpoints get cosigned by its peer and the witness, and
 #   the cosigned checkpoint verifies with `parley verify` against a 2-of-2
-#   policy; the published tiles and entries rebuild the checkpoint's root
+#   policy; a receiver's proof of its receipt verifies offline; the published tiles and entries rebuild the checkpoint's root
 #   with code of their own (Python); the witness holds no channel content;
 #   a node whose database is put back to an earlier state (its history
 #   rewritten) is caught: its peer sees the same seq twice (equivocation),
@@ -129,6 +129,31 @@ both_witnessed() { witnessed us-nrrc && witnessed ru-nrrc; }
 check "the witness publishes what it cosigned of both states" wait_for 10 both_witnessed
 bad=$(printf 'old 0\n\nnot a checkpoint\n' | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$(url osce-witness)/witness/v1/add-checkpoint")
 check "a malformed add-checkpoint is 400" [ "$bad" = 400 ]
+
+# ---- proof of receipt -------------------------------------------------------------------------
+sent=$(q us-nrrc "SELECT lower(hex(id)) FROM envelope WHERE channel='pair' AND dir=1 AND kind=1 ORDER BY seq DESC LIMIT 1")
+{
+	echo "log $(cat "$ROOT/ru-nrrc/vkey")"
+	echo "witness $(cat "$ROOT/us-nrrc/wkey")"
+	echo "witness $(cat "$ROOT/osce-witness/wkey")"
+	echo "quorum 2"
+} >"$ROOT/policy-ru"
+fetch_proof() {
+	curl -sf "$(url ru-nrrc)/log/proof/$sent" >"$ROOT/proof" &&
+		"$PARLEY" verify "$ROOT/proof" --policy "$ROOT/policy-ru" >"$ROOT/proof.out" 2>&1
+}
+check "the receiver serves a proof that its receipt is in its cosigned transcript" wait_for 20 fetch_proof
+check "parley verify names the receiver, the envelope and the time" grep -q "ru-nrrc received envelope $sent at" "$ROOT/proof.out"
+$PY - "$ROOT/proof" <<'EOF2'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("index "))
+h = lines[i + 1]
+lines[i + 1] = ("B" if h[0] != "B" else "C") + h[1:]
+open(sys.argv[1] + ".bad", "w").write("\n".join(lines))
+EOF2
+check "a proof with an altered hash is NOT PROVEN" sh -c "! '$PARLEY' verify '$ROOT/proof.bad' --policy '$ROOT/policy-ru' >/dev/null 2>&1"
+check "the proof of an envelope unknown to the node is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "$(url ru-nrrc)/log/proof/$(printf '%064d' 0)")" = 404 ]
 
 # ---- a history rewritten --------------------------------------------------------------------
 node_stop us-nrrc
