@@ -35,7 +35,7 @@ struct api_conf {
 	unsigned timeout_s;             /* idle seconds per connection; 0: 30 */
 	unsigned threads;               /* worker threads; 0: 4 */
 	const char *console_dir;        /* static files, or NULL */
-	unsigned witness_rate;          /* add-checkpoint requests per second per client; 0: 10 */
+	unsigned witness_rate;          /* add-checkpoint requests per second per client; 0: 50 */
 };
 
 struct api;

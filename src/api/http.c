@@ -58,7 +58,7 @@
 #define API_DRAIN_MAX (1u << 20)
 /* Client addresses tracked by the rate limiter; the least recently seen is replaced. */
 #define API_BUCKETS      128
-#define API_RATE_DEFAULT 10u
+#define API_RATE_DEFAULT 50u
 /* TLS 1.2 and 1.3 only; GnuTLS picks the suites. */
 #define API_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 

@@ -55,7 +55,7 @@ defaults(struct config *c)
 	c->threads = 4;
 	c->log_level = 2;
 	c->checkpoint_interval = 250;
-	c->witness_rate = 10;
+	c->witness_rate = 50;
 }
 
 /* "HOST:PORT" or "[V6]:PORT", port 1..65535 (0 allowed: pick one). */

@@ -19,7 +19,11 @@
 #include "sync.h"
 
 #define TARGETS_MAX 256
-#define ANSWER_MAX  4096
+/* Rounds are this far apart at least (10 checkpoints a second at most). */
+#define COSIGN_GAP_MS 100
+/* A witness that says 429 is asked again after this long. */
+#define COSIGN_BUSY_MS 250
+#define ANSWER_MAX     4096
 
 struct target {
 	char id[CODEC_ID_MAX + 1];
@@ -145,7 +149,7 @@ self_alert(struct cosign *cs, struct target *t, const char *kind, const char *de
 		log_warnx("cosign: cannot store an alert: %s", pl_err_msg());
 }
 
-/* One witness: our latest checkpoint to it, following its 409 once.  0 on success. */
+/* One witness: our latest checkpoint to it, following its 409 once.  0 done, 1 busy, -1 failed. */
 static int
 push(struct cosign *cs, struct target *t, uint64_t size)
 {
@@ -193,6 +197,10 @@ push(struct cosign *cs, struct target *t, uint64_t size)
 			log_info("cosign: %s holds size %" PRIu64 " of our transcript", t->id,
 			         have);
 			old = have;
+		} else if (status == 429) {
+			log_debug("cosign: %s is busy (429)", t->id);
+			ok = -1;
+			break;
 		} else {
 			if (status == 422) {
 				char detail[256];
@@ -214,7 +222,7 @@ push(struct cosign *cs, struct target *t, uint64_t size)
 	(void)size;
 	buf_reset(&req);
 	buf_reset(&answer);
-	return ok ? 0 : -1;
+	return ok == 1 ? 0 : ok == -1 ? 1 : -1;
 }
 
 struct ids {
@@ -233,16 +241,22 @@ each_target(void *ctx, const char *id)
 		return c->cs->stopping;
 	if ((t->cosigned != NODE_OLD_STORED && t->cosigned >= c->size) || t->retry_ms > now)
 		return 0;
-	if (push(c->cs, t, c->size) == 0) {
+	switch (push(c->cs, t, c->size)) {
+	case 0:
 		t->attempt = 0;
 		t->retry_ms = 0;
-	} else {
+		break;
+	case 1:
+		t->retry_ms = now + COSIGN_BUSY_MS;
+		break;
+	default: {
 		uint32_t rnd;
 
 		cr_random(&rnd, sizeof(rnd));
 		t->attempt++;
 		t->retry_ms = now + sync_backoff_ms(t->attempt, c->cs->c.backoff_min_ms,
 		                                    c->cs->c.backoff_max_ms, rnd);
+	}
 	}
 	return 0;
 }
@@ -251,6 +265,7 @@ static void *
 work(void *arg)
 {
 	struct cosign *cs = arg;
+	uint64_t last = 0;
 
 	for (;;) {
 		struct ids c = { cs, 0 };
@@ -258,7 +273,14 @@ work(void *arg)
 		uint64_t at;
 
 		pthread_mutex_lock(&cs->mu);
-		at = now_ms() + cs->c.interval_ms;
+		/* At most one round per COSIGN_GAP_MS: appends in between share a checkpoint. */
+		at = last + COSIGN_GAP_MS;
+		ts.tv_sec = (time_t)(at / 1000);
+		ts.tv_nsec = (long)(at % 1000) * 1000000L;
+		while (!cs->stopping && now_ms() < at &&
+		       pthread_cond_timedwait(&cs->cv, &cs->mu, &ts) != ETIMEDOUT)
+			;
+		at = last + cs->c.interval_ms;
 		ts.tv_sec = (time_t)(at / 1000);
 		ts.tv_nsec = (long)(at % 1000) * 1000000L;
 		while (!cs->stopping && !cs->kicked &&
@@ -270,6 +292,7 @@ work(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&cs->mu);
+		last = now_ms();
 		if (node_checkpoint(cs->n, &c.size, NULL) != PL_OK) {
 			log_warnx("cosign: checkpoint: %s", pl_err_msg());
 			continue;
