@@ -64,16 +64,18 @@ summary(struct store *st, const struct store_env *e, enum pl_err *err)
 	const char *tlp = env_tlp_name(e->tlp), *kind = env_kind_name(e->kind),
 	           *prec = env_prec_name(e->prec);
 	json_t *o;
+	int flagged = 0;
 
-	if ((*err = st->ops->dlv_list(st, e->id, dlv_row, &d)) == PL_OK)
-		*err = st->ops->ack_list(st, e->id, ack_row, &a);
-	o = json_pack("{so ss ss sI ss ss ss sb so so ss so so}", "id", hex_id(e->id), "channel",
+	if ((*err = st->ops->dlv_list(st, e->id, dlv_row, &d)) == PL_OK &&
+	    (*err = st->ops->ack_list(st, e->id, ack_row, &a)) == PL_OK)
+		*err = st->ops->alert_about(st, e->sender, &flagged);
+	o = json_pack("{so ss ss sI ss ss ss sb so so ss so so sb}", "id", hex_id(e->id), "channel",
 	              e->channel, "sender", e->sender, "seq", (json_int_t)e->seq, "kind",
 	              kind ? kind : "?", "precedence", prec ? prec : "?", "tlp", tlp ? tlp : "?",
 	              "exercise", (e->flags & ENV_FLAG_EXERCISE) != 0, "time",
 	              time_json(e->time_ms), "stored", time_json(e->stored_ms), "direction",
-	              e->dir == STORE_OUT ? "sent" : "received", "deliveries", d.arr, "acks",
-	              a.arr);
+	              e->dir == STORE_OUT ? "sent" : "received", "deliveries", d.arr, "acks", a.arr,
+	              "flagged", flagged);
 	if (o == NULL && *err == PL_OK)
 		*err = pl_errf(PL_E_NOMEM, "node: out of memory");
 	return o;

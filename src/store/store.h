@@ -296,6 +296,8 @@ struct store_ops {
 	enum pl_err (*alert_put)(struct store *st, struct store_alert *a);
 	enum pl_err (*alert_list)(struct store *st, size_t limit,
 	                          int (*fn)(void *ctx, const struct store_alert *a), void *ctx);
+	/* *any 1 if some alert is about party. */
+	enum pl_err (*alert_about)(struct store *st, const char *party, int *any);
 };
 
 struct store {

@@ -59,7 +59,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX cosig_size ON cosig(size);"
 	"CREATE TABLE alert(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
 	" party TEXT NOT NULL, detail TEXT NOT NULL, evidence BLOB NOT NULL,"
-	" UNIQUE(kind, party, detail));",
+	" UNIQUE(kind, party, detail));"
+	"CREATE INDEX alert_party ON alert(party);",
 };
 
 enum stmt {
@@ -102,6 +103,7 @@ enum stmt {
 	S_COSIG_LAST,
 	S_ALERT_PUT,
 	S_ALERT_LIST,
+	S_ALERT_ABOUT,
 	S_COUNT
 };
 
@@ -174,6 +176,7 @@ static const char *const sql[S_COUNT] = {
 	                " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ALERT_LIST] = "SELECT id, time_ms, kind, party, detail, evidence FROM alert"
 	                 " ORDER BY id DESC LIMIT ?1",
+	[S_ALERT_ABOUT] = "SELECT EXISTS(SELECT 1 FROM alert WHERE party = ?1)",
 };
 
 struct sq {
@@ -1370,6 +1373,23 @@ sq_alert_list(struct store *base, size_t limit, int (*fn)(void *ctx, const struc
 	return err;
 }
 
+static enum pl_err
+sq_alert_about(struct store *base, const char *party, int *any)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_ALERT_ABOUT);
+	enum pl_err err = PL_OK;
+
+	*any = 0;
+	bind_text(st, 1, party);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*any = sqlite3_column_int(st, 0) != 0;
+	else
+		err = db_err(s, "read alerts");
+	sqlite3_reset(st);
+	return err;
+}
+
 static const struct store_ops sqlite_ops = {
 	.close = sq_close,
 	.begin = sq_begin,
@@ -1429,6 +1449,7 @@ static const struct store_ops sqlite_ops = {
 	.cosig_last = sq_cosig_last,
 	.alert_put = sq_alert_put,
 	.alert_list = sq_alert_list,
+	.alert_about = sq_alert_about,
 };
 
 /* Bring the schema to SCHEMA_VERSION, in one transaction. */

@@ -188,6 +188,11 @@ sys.exit(0 if l["fork"] in ("suspected", "proven") and l["fork_checkpoint"] else
 check "the witness keeps both checkpoints as evidence of the fork" wait_for 30 forked
 check "the witness raises a fork alert about us-nrrc" wait_for 30 has_alert osce-witness 'fork|fork-suspected' us-nrrc
 check "ru-nrrc, witnessing too, raises a fork alert about us-nrrc" wait_for 30 has_alert ru-nrrc 'fork|fork-suspected' us-nrrc
+flagged() { on ru-nrrc inbox --json | $PY -c '
+import json, sys
+rows = [r for r in json.load(sys.stdin) if r["sender"] == "us-nrrc"]
+sys.exit(0 if rows and all(r["flagged"] for r in rows) else 1)'; }
+check "ru-nrrc still lists us-nrrc's envelopes, flagged" flagged
 check "parley status shows the alerts to a person" sh -c "'$PARLEY' status --node '$(url ru-nrrc)' --token-file '$ROOT/ru-nrrc/token' | grep -q '^ALERT .*equivocation: us-nrrc'"
 
 nodes_cleanup
