@@ -2,12 +2,13 @@
  * bundle.c - write, read and verify bundles (bundle.h,
  * docs/protocol.md#bundle).
  *
- * Reading is two passes over the bytes.  The first frames every record
- * (type, length within the type's limit and within what is left), checks
- * the canonical order and the END record, and counts the records of each
- * type; no count in the input is ever used to size anything.  The second
- * parses each record into its table.  Both fail at the first fault and name
- * the record, its type and its offset.
+ * Reading is one pass over the bytes: each record is framed (type, length
+ * within the type's limit and within what is left), checked to come after
+ * the one before it, and parsed into its table at once, so that a wrong
+ * length is blamed on the record that carries it.  Tables grow as records
+ * come; no count in the input is used to size anything (END's count is
+ * only compared).  The first fault ends the read, naming the record, its
+ * type and its offset.
  *
  * Verification never stops early: every failure is recorded with the
  * record it concerns, and the report says what each record proved.
@@ -101,6 +102,8 @@ grow(void *p, size_t *cap, size_t need, size_t elsize)
 	size_t ncap = *cap == 0 ? 64 : *cap;
 	void *np;
 
+	if (need == 0)
+		need = 1; /* so that NULL always means failure */
 	if (need <= *cap)
 		return p;
 	while (ncap < need)
@@ -223,11 +226,12 @@ cons_parse(struct bundle_consistency *out, const uint8_t *p, size_t n)
 /* ------------------------------------------------------------------ */
 /* Reading. */
 
-/* The state of the second pass: tables being filled, scratch structures. */
+/* The reader's state: tables being filled, their capacities, scratch structures. */
 struct rdctx {
 	struct bundle *b;
 	struct env *env;
 	struct note *note;
+	size_t cap[256]; /* per record type */
 	size_t cap_refs, cap_to;
 };
 
@@ -269,7 +273,16 @@ read_env(struct rdctx *c, struct bundle_env *be, const uint8_t *p, size_t n)
 	return PL_OK;
 }
 
-/* Parse record number i (type t, bytes [p, p+n)) into its table. */
+/* Room for one more entry in a table; *tab may move. */
+#define ROOM(c, tab, n, t)                                                                         \
+	do {                                                                                       \
+		void *np_ = grow((tab), &(c)->cap[t], (n) + 1, sizeof(*(tab)));                    \
+		if (np_ == NULL)                                                                   \
+			return pl_errf(PL_E_NOMEM, "bundle: out of memory");                       \
+		(tab) = np_;                                                                       \
+	} while (0)
+
+/* Parse a record (type t, bytes [p, p+n)) into its table. */
 static enum pl_err
 read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, size_t n)
 {
@@ -277,8 +290,12 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 
 	switch (t) {
 	case BUNDLE_PARTY: {
-		struct bundle_party *bp = &b->parties[b->n_parties];
+		struct bundle_party *bp;
 
+		if (b->n_parties == BUNDLE_PARTIES_MAX)
+			return pl_errf(PL_E_TOOBIG, "more than %d parties", BUNDLE_PARTIES_MAX);
+		ROOM(c, b->parties, b->n_parties, t);
+		bp = &b->parties[b->n_parties];
 		bp->at = at;
 		bp->raw = p;
 		bp->raw_len = n;
@@ -293,13 +310,16 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 		return PL_OK;
 	}
 	case BUNDLE_ENVELOPE:
+		ROOM(c, b->envs, b->n_envs, t);
 		b->envs[b->n_envs].at = at;
 		PL_TRY(read_env(c, &b->envs[b->n_envs], p, n));
 		b->n_envs++;
 		return PL_OK;
 	case BUNDLE_RECEIPT: {
-		struct bundle_rcpt *br = &b->rcpts[b->n_rcpts];
+		struct bundle_rcpt *br;
 
+		ROOM(c, b->rcpts, b->n_rcpts, t);
+		br = &b->rcpts[b->n_rcpts];
 		br->at = at;
 		br->raw = p;
 		br->raw_len = n;
@@ -308,24 +328,29 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 		return PL_OK;
 	}
 	case BUNDLE_DISCLOSURE: {
-		struct bundle_disclosure *d = &b->discs[b->n_discs++];
+		struct bundle_disclosure *d;
 
+		ROOM(c, b->discs, b->n_discs, t);
+		d = &b->discs[b->n_discs++];
 		d->at = at;
 		memcpy(d->env_id, p, HASH_LEN);
 		d->key = p + HASH_LEN;
 		return PL_OK;
 	}
 	case BUNDLE_CHECKPOINT:
+		ROOM(c, b->cps, b->n_cps, t);
 		b->cps[b->n_cps].at = at;
 		PL_TRY(cp_parse(&b->cps[b->n_cps], c->note, p, n));
 		b->n_cps++;
 		return PL_OK;
 	case BUNDLE_INCLUSION:
+		ROOM(c, b->incls, b->n_incls, t);
 		b->incls[b->n_incls].at = at;
 		PL_TRY(incl_parse(&b->incls[b->n_incls], p, n));
 		b->n_incls++;
 		return PL_OK;
 	case BUNDLE_CONSISTENCY:
+		ROOM(c, b->cons, b->n_cons, t);
 		b->cons[b->n_cons].at = at;
 		PL_TRY(cons_parse(&b->cons[b->n_cons], p, n));
 		b->n_cons++;
@@ -333,6 +358,7 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 	}
 	return pl_errf(PL_E_STATE, "unknown type %u", t);
 }
+#undef ROOM
 
 /*
  * Frame the record at rd (number i): its type and length within the type's
@@ -341,7 +367,7 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 static enum pl_err
 frame(struct rd *rd, size_t i, uint8_t *type, uint32_t *len, const uint8_t **body)
 {
-	size_t off = rd->off, max;
+	size_t off = rd->off, max, min;
 
 	if (rd->left < BUNDLE_REC_HDR)
 		return pl_errf(PL_E_TRUNC,
@@ -353,15 +379,12 @@ frame(struct rd *rd, size_t i, uint8_t *type, uint32_t *len, const uint8_t **bod
 	if ((max = type_max(*type)) == 0)
 		return pl_errf(PL_E_PROTO, "bundle: record %zu at offset %zu: unknown type %u", i,
 		               off, *type);
-	if (*len < 1 || *len > max ||
-	    ((*type == BUNDLE_DISCLOSURE || *type == BUNDLE_END) && *len != max))
+	/* Disclosures and END have a fixed length. */
+	min = *type == BUNDLE_DISCLOSURE || *type == BUNDLE_END ? max : 1;
+	if (*len < min || *len > max)
 		return pl_errf(*len > max ? PL_E_TOOBIG : PL_E_PROTO,
-		               "bundle: record %zu (%s) at offset %zu: length %lu not in %lu..%zu",
-		               i, bundle_type_name(*type), off, (unsigned long)*len,
-		               *type == BUNDLE_DISCLOSURE || *type == BUNDLE_END
-		                       ? (unsigned long)max
-		                       : 1UL,
-		               max);
+		               "bundle: record %zu (%s) at offset %zu: length %lu not in %zu..%zu",
+		               i, bundle_type_name(*type), off, (unsigned long)*len, min, max);
 	if (*len > rd->left)
 		return pl_errf(PL_E_TRUNC,
 		               "bundle: record %zu (%s) at offset %zu: length %lu but %zu bytes "
@@ -382,35 +405,38 @@ struct bundle_idx {
 	size_t i;
 };
 
+/* Frame, order and parse every record up to and including END. */
 static enum pl_err
-read_pass1(struct rd *rd, size_t counts[256], size_t *n_records)
+read_records(struct rdctx *c, struct rd *rd)
 {
 	const uint8_t *body, *pbody = NULL;
 	uint8_t type, ptype = 0;
 	uint32_t len, end_n;
-	size_t i, off, plen = 0;
-	int c;
+	size_t i, plen = 0;
+	enum pl_err err;
+	int cmp;
 
 	for (i = 0;; i++) {
-		off = rd->off;
+		struct bundle_where at = { i, rd->off };
+
 		if (rd->left == 0)
 			return pl_errf(
 			        PL_E_TRUNC,
 			        "bundle: ends at offset %zu after %zu records without an END "
 			        "record (truncated?)",
-			        off, i);
+			        at.off, i);
 		if (i >= BUNDLE_RECORDS_MAX)
 			return pl_errf(PL_E_TOOBIG,
 			               "bundle: record %zu at offset %zu: more than %lu records", i,
-			               off, (unsigned long)BUNDLE_RECORDS_MAX);
+			               at.off, (unsigned long)BUNDLE_RECORDS_MAX);
 		PL_TRY(frame(rd, i, &type, &len, &body));
-		if (i > 0 && (c = rec_cmp(ptype, pbody, plen, type, body, len)) >= 0)
+		if (i > 0 && (cmp = rec_cmp(ptype, pbody, plen, type, body, len)) >= 0)
 			return pl_errf(
 			        PL_E_PROTO,
 			        "bundle: record %zu (%s) at offset %zu: %s record %zu (%s); "
 			        "records are in ascending order of type and bytes, each once",
-			        i, bundle_type_name(type), off,
-			        c == 0 ? "the same bytes as" : "not after", i - 1,
+			        i, bundle_type_name(type), at.off,
+			        cmp == 0 ? "the same bytes as" : "not after", i - 1,
 			        bundle_type_name(ptype));
 		if (type == BUNDLE_END) {
 			end_n = (uint32_t)body[0] << 24 | (uint32_t)body[1] << 16 |
@@ -420,21 +446,18 @@ read_pass1(struct rd *rd, size_t counts[256], size_t *n_records)
 				        PL_E_PROTO,
 				        "bundle: record %zu (end) at offset %zu: says %lu records "
 				        "but %zu came before it",
-				        i, off, (unsigned long)end_n, i);
+				        i, at.off, (unsigned long)end_n, i);
 			if (rd->left != 0)
 				return pl_errf(PL_E_PROTO,
 				               "bundle: %zu trailing bytes after the END record at "
 				               "offset %zu",
 				               rd->left, rd->off);
-			*n_records = i + 1;
+			c->b->n_records = i + 1;
 			return PL_OK;
 		}
-		if (type == BUNDLE_PARTY && counts[type] == BUNDLE_PARTIES_MAX)
-			return pl_errf(
-			        PL_E_TOOBIG,
-			        "bundle: record %zu (party) at offset %zu: more than %d parties", i,
-			        off, BUNDLE_PARTIES_MAX);
-		counts[type]++;
+		if ((err = read_rec(c, at, type, body, len)) != PL_OK)
+			return pl_errf(err, "bundle: record %zu (%s) at offset %zu: %s", i,
+			               bundle_type_name(type), at.off, pl_err_msg());
 		ptype = type;
 		pbody = body;
 		plen = len;
@@ -444,12 +467,9 @@ read_pass1(struct rd *rd, size_t counts[256], size_t *n_records)
 enum pl_err
 bundle_read(struct bundle *out, const uint8_t *p, size_t n)
 {
-	size_t counts[256] = { 0 };
 	struct rdctx c;
 	struct rd rd;
-	uint8_t version, type;
-	uint32_t len;
-	const uint8_t *body;
+	uint8_t version;
 	size_t i, off;
 	enum pl_err err;
 
@@ -466,40 +486,14 @@ bundle_read(struct bundle *out, const uint8_t *p, size_t n)
 	if (version != BUNDLE_VERSION)
 		return rd_fail(&rd, PL_E_PROTO, off, "unknown version %u (want %d)", version,
 		               BUNDLE_VERSION);
-	PL_TRY(read_pass1(&rd, counts, &out->n_records));
-	out->len = n;
-
-	/* Tables sized by what was counted, never by a number in the input. */
-#define TABLE(f, t)                                                                                \
-	if (counts[t] > 0 && (out->f = pl_calloc(counts[t], sizeof(*out->f))) == NULL)             \
-		return pl_errf(PL_E_NOMEM, "bundle: out of memory");
-	TABLE(parties, BUNDLE_PARTY)
-	TABLE(envs, BUNDLE_ENVELOPE)
-	TABLE(rcpts, BUNDLE_RECEIPT)
-	TABLE(discs, BUNDLE_DISCLOSURE)
-	TABLE(cps, BUNDLE_CHECKPOINT)
-	TABLE(incls, BUNDLE_INCLUSION)
-	TABLE(cons, BUNDLE_CONSISTENCY)
-#undef TABLE
 	if ((c.env = pl_malloc(sizeof(*c.env))) == NULL ||
 	    (c.note = pl_malloc(sizeof(*c.note))) == NULL) {
 		err = pl_errf(PL_E_NOMEM, "bundle: out of memory");
 		goto out;
 	}
-
-	rd_init(&rd, "bundle", p + BUNDLE_HDR_LEN, n - BUNDLE_HDR_LEN);
-	rd.off = BUNDLE_HDR_LEN;
-	for (i = 0; i + 1 < out->n_records; i++) {
-		struct bundle_where at = { i, rd.off };
-
-		if ((err = frame(&rd, i, &type, &len, &body)) != PL_OK)
-			goto out; /* cannot happen: the first pass framed it */
-		if ((err = read_rec(&c, at, type, body, len)) != PL_OK) {
-			err = pl_errf(err, "bundle: record %zu (%s) at offset %zu: %s", i,
-			              bundle_type_name(type), at.off, pl_err_msg());
-			goto out;
-		}
-	}
+	if ((err = read_records(&c, &rd)) != PL_OK)
+		goto out;
+	out->len = n;
 	if (out->n_envs > 0) {
 		struct bundle_idx *ix = pl_calloc(out->n_envs, sizeof(*ix));
 
@@ -514,7 +508,6 @@ bundle_read(struct bundle *out, const uint8_t *p, size_t n)
 		qsort(ix, out->n_envs, sizeof(*ix), idx_cmp);
 		out->env_idx = ix;
 	}
-	err = PL_OK;
 out:
 	pl_free(c.env);
 	pl_free(c.note);
@@ -636,7 +629,7 @@ wadd(struct bundle_writer *w, unsigned t, const uint8_t *p, size_t n, enum pl_er
 	size_t start = w->data.len;
 
 	if (check != PL_OK)
-		return pl_errf(check == PL_E_NOMEM ? check : PL_E_ARG,
+		return pl_errf(check == PL_E_NOMEM || check == PL_E_TOOBIG ? check : PL_E_ARG,
 		               "bundle: the %s would not read back: %s", bundle_type_name(t),
 		               pl_err_msg());
 	if (n > type_max(t))
