@@ -1013,13 +1013,17 @@ vparty(const struct vctx *v, const char *id)
 	return &v->b->parties[i].p;
 }
 
-/* Why a party's key cannot be used: "has no record in the bundle" or "...does not verify". */
+/* Why a party's key cannot be used (vparty gave NULL). */
 static const char *
 vparty_why(const struct vctx *v, const char *id)
 {
-	return bundle_party_find(v->b, id) == BUNDLE_NONE
-	               ? "has no party record in the bundle"
-	               : "has a party record that does not verify";
+	size_t i = bundle_party_find(v->b, id);
+
+	if (i == BUNDLE_NONE)
+		return "has no party record in the bundle";
+	if (v->rep->parties[i].pin == BUNDLE_MISMATCH)
+		return "is not the key the policy pins (fingerprint differs)";
+	return "has a party record that does not verify";
 }
 
 static void
