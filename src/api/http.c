@@ -100,6 +100,7 @@ static const struct api_route routes[] = {
 	{ "POST", "/api/v1/tokens", api_officer_tokens, API_R_OFFICER | API_R_JSON, 0 },
 	{ "GET", "/api/v1/status", api_officer_status, API_R_OFFICER, 0 },
 	{ "GET", "/api/v1/alerts", api_officer_alerts, API_R_OFFICER, 0 },
+	{ "POST", "/api/v1/export", api_officer_export, API_R_OFFICER | API_R_JSON, 0 },
 	{ "GET", "/api/v1/peers", api_officer_peers_get, API_R_OFFICER, 0 },
 	{ "POST", "/api/v1/peers", api_officer_peers_post, API_R_OFFICER | API_R_JSON,
 	  STORE_ROLE_ADMIN },

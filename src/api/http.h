@@ -146,6 +146,7 @@ void api_log_proof(struct api_req *r);
 void api_witness_add(struct api_req *r);
 void api_witness_logs(struct api_req *r);
 void api_officer_alerts(struct api_req *r);
+void api_officer_export(struct api_req *r);
 void api_peer_post(struct api_req *r);
 void api_peer_get(struct api_req *r);
 void api_officer_login(struct api_req *r);

@@ -301,6 +301,31 @@ PL_MUST_USE enum pl_err node_log_entries(struct node *n, uint64_t index, unsigne
 PL_MUST_USE enum pl_err node_entry_proof(struct node *n, const uint8_t env_id[HASH_LEN],
                                          struct buf *out);
 
+struct node_export {
+	const char *channel;
+	uint64_t from_ms, to_ms; /* the senders' times; 0: no bound */
+	size_t n_disclose;
+	const uint8_t (*disclose)[HASH_LEN]; /* envelopes whose body keys go in */
+};
+
+struct node_export_stats {
+	size_t envelopes, proven, disclosed;
+};
+
+/*
+ * A bundle (core/bundle.h) of channel x->channel (duty or auditor): every
+ * member's party record; the channel's envelopes whose sender's time is in
+ * [from, to], each sender's chain filled between its first and last; every
+ * receipt held for them; our transcript's latest checkpoint with its
+ * cosignatures and, for each envelope it covers, the inclusion proof of
+ * its entry; the body keys of the envelopes in x->disclose (each must be
+ * in the export, PL_E_ARG otherwise).  out should be a secret buf when
+ * disclosing.
+ */
+PL_MUST_USE enum pl_err node_export(struct node *n, const struct node_officer *by,
+                                    const struct node_export *x, struct buf *out,
+                                    struct node_export_stats *stats);
+
 /* Every party we ask to cosign our checkpoints: every pinned party but us. */
 PL_MUST_USE enum pl_err node_cosigners(struct node *n, int (*fn)(void *ctx, const char *id),
                                        void *ctx);

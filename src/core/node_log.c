@@ -122,9 +122,8 @@ add_cosig(void *ctx, const char *witness, const char *line, size_t len)
 	return buf_add(ctx, line, len) != PL_OK;
 }
 
-/* Under a reader: the latest checkpoint, and with cosigs, every line gathered for it. */
-static enum pl_err
-latest(struct store *st, struct buf *out, uint64_t *size, int cosigs)
+enum pl_err
+node_latest_checkpoint(struct store *st, struct buf *out, uint64_t *size, int cosigs)
 {
 	PL_TRY(st->ops->log_checkpoint_last(st, size, out));
 	if (*size == 0)
@@ -139,7 +138,7 @@ node_checkpoint_get(struct node *n, struct buf *out, uint64_t *size)
 	enum pl_err err;
 
 	PL_TRY(node_reader_get(n, &st));
-	err = latest(st, out, size, 1);
+	err = node_latest_checkpoint(st, out, size, 1);
 	node_reader_put(n, st);
 	return err;
 }
@@ -157,7 +156,7 @@ node_log_tile(struct node *n, unsigned level, uint64_t index, unsigned width, st
 	PL_TRY(node_reader_get(n, &st));
 	buf_init(&note, CHECKPOINT_NOTE_MAX);
 	/* What is published is what a checkpoint covers. */
-	if ((err = latest(st, &note, &size, 0)) == PL_OK) {
+	if ((err = node_latest_checkpoint(st, &note, &size, 0)) == PL_OK) {
 		if (level * 8 >= 64 || index * 256 + width > (size >> (level * 8)))
 			err = pl_errf(PL_E_NOTFOUND, "tile beyond the latest checkpoint");
 		else
@@ -180,7 +179,7 @@ node_log_entries(struct node *n, uint64_t index, unsigned width, struct buf *out
 		return pl_errf(PL_E_ARG, "no such entry bundle");
 	PL_TRY(node_reader_get(n, &st));
 	buf_init(&note, CHECKPOINT_NOTE_MAX);
-	if ((err = latest(st, &note, &size, 0)) == PL_OK) {
+	if ((err = node_latest_checkpoint(st, &note, &size, 0)) == PL_OK) {
 		if (index * 256 + width > size)
 			err = pl_errf(PL_E_NOTFOUND, "entries beyond the latest checkpoint");
 		else
@@ -214,7 +213,7 @@ node_entry_proof(struct node *n, const uint8_t env_id[HASH_LEN], struct buf *out
 		err = pl_errf(PL_E_NOTFOUND, "no such envelope in this transcript");
 		goto out;
 	}
-	if ((err = latest(st, &note, &size, 1)) != PL_OK)
+	if ((err = node_latest_checkpoint(st, &note, &size, 1)) != PL_OK)
 		goto out;
 	if (row.log_index >= size) {
 		err = pl_errf(PL_E_STATE,
@@ -278,7 +277,7 @@ node_witness_request(struct node *n, const char *witness, uint64_t *old, struct 
 	*size = 0;
 	PL_TRY(node_reader_get(n, &st));
 	buf_init(&note, CHECKPOINT_NOTE_MAX);
-	if ((err = latest(st, &note, size, 0)) != PL_OK)
+	if ((err = node_latest_checkpoint(st, &note, size, 0)) != PL_OK)
 		goto out;
 	if (*old == NODE_OLD_STORED && (err = st->ops->cosig_last(st, witness, old)) != PL_OK)
 		goto out;

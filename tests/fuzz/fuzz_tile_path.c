@@ -11,6 +11,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tile_path t;
 	struct buf b;
 
+	(void)fuzz_keys();
 	if (tile_path_parse(&t, (const char *)data, size) != PL_OK)
 		return 0;
 	if (t.level > TILE_LEVEL_MAX || t.width == 0 || t.width > TILE_WIDTH)

@@ -155,6 +155,33 @@ EOF2
 check "a proof with an altered hash is NOT PROVEN" sh -c "! '$PARLEY' verify '$ROOT/proof.bad' --policy '$ROOT/policy-ru' >/dev/null 2>&1"
 check "the proof of an envelope unknown to the node is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "$(url ru-nrrc)/log/proof/$(printf '%064d' 0)")" = 404 ]
 
+# ---- export and offline verification ----------------------------------------------------------
+{
+	for x in us-nrrc ru-nrrc; do echo "party $x $(cat "$ROOT/$x/fingerprint")"; done
+	echo "witness $(cat "$ROOT/ru-nrrc/wkey")"
+	echo "witness $(cat "$ROOT/osce-witness/wkey")"
+	echo "quorum 1"
+} >"$ROOT/policy-bundle"
+exported() {
+	rm -f "$ROOT/pair.bundle"
+	on us-nrrc export --channel pair --disclose "$sent" --out "$ROOT/pair.bundle" >/dev/null 2>&1 &&
+		"$PARLEY" verify "$ROOT/pair.bundle" --policy "$ROOT/policy-bundle" >"$ROOT/bundle.out" 2>&1
+}
+check "us-nrrc exports channel pair, and the bundle verifies offline against the pins" wait_for 20 exported
+shows_body() { grep -A4 "^    disclosed" "$ROOT/bundle.out" | grep -q "timed"; }
+check "the report shows the disclosed body of the envelope" shows_body
+check "the bundle file is private (0600)" [ "$(stat -c %a "$ROOT/pair.bundle")" = 600 ]
+$PY - "$ROOT/pair.bundle" <<'EOF2'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 0x01
+open(sys.argv[1] + ".bad", "wb").write(bytes(b))
+EOF2
+check "a bundle with one byte changed fails verification" sh -c "! '$PARLEY' verify '$ROOT/pair.bundle.bad' --policy '$ROOT/policy-bundle' >'$ROOT/bad.out' 2>&1"
+grep '^parley: ' "$ROOT/bad.out" | sed 's/^/# /'
+check "the failure names the record and the envelope" grep -q "NOT VERIFIED: .*record .* (envelope)" "$ROOT/bad.out"
+check "export refuses to disclose an envelope of another channel" sh -c "! '$PARLEY' export --channel pair --disclose $(printf '%064d' 0) --out '$ROOT/x.bundle' --node '$(url us-nrrc)' --token-file '$ROOT/us-nrrc/token' >/dev/null 2>&1"
+
 # ---- a history rewritten --------------------------------------------------------------------
 node_stop us-nrrc
 mkdir "$ROOT/snapshot"
