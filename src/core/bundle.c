@@ -1270,6 +1270,7 @@ verify_discs(struct vctx *v)
 	uint8_t key[AEAD_KEY_LEN];
 	char name[160], h[9];
 	struct body body;
+	enum pl_err err;
 	size_t d, j;
 
 	for (d = 0; d < b->n_discs; d++) {
@@ -1295,7 +1296,11 @@ verify_discs(struct vctx *v)
 			continue;
 		}
 		memcpy(key, bd->key, AEAD_KEY_LEN);
-		if (envelope_decrypt(&dr->plain, v->env, key) != PL_OK) {
+		err = envelope_decrypt(&dr->plain, v->env, key);
+		cr_wipe(key, sizeof(key));
+		if (err == PL_E_NOMEM) {
+			v->nomem = err;
+		} else if (err != PL_OK) {
 			vfail(v, &bd->at, BUNDLE_DISCLOSURE,
 			      "the body key does not decrypt the body of %s", name);
 		} else if (body_read(&body, dr->plain.data, dr->plain.len) != PL_OK) {
@@ -1306,7 +1311,6 @@ verify_discs(struct vctx *v)
 			dr->ok = 1;
 			body_free(&body);
 		}
-		cr_wipe(key, sizeof(key));
 		if (!dr->ok)
 			buf_reset(&dr->plain);
 	}
@@ -1507,6 +1511,7 @@ verify_cons(struct vctx *v)
 			      (unsigned long long)(o == BUNDLE_NONE ? co->old_size : co->new_size));
 			continue;
 		}
+		/* SPEC: RFC9162 2.1.4.2 */
 		if (merkle_verify_consistency(co->old_size, co->new_size, co->hashes, co->n_hashes,
 		                              b->cps[o].root, b->cps[n].root) != PL_OK) {
 			vfail(v, &co->at, BUNDLE_CONSISTENCY,
@@ -1674,6 +1679,7 @@ verify_incls(struct vctx *v)
 			      (unsigned long long)in->size);
 			continue;
 		}
+		/* SPEC: RFC9162 2.1.3.2 the leaf hash of the entry, up the path to the root */
 		merkle_leaf_hash(leaf, in->entry, in->entry_len);
 		if (merkle_verify_inclusion(leaf, in->index, in->size, in->hashes, in->n_hashes,
 		                            b->cps[c].root) != PL_OK) {
