@@ -338,6 +338,9 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 		return PL_OK;
 	}
 	case BUNDLE_CHECKPOINT:
+		if (b->n_cps == BUNDLE_CHECKPOINTS_MAX)
+			return pl_errf(PL_E_TOOBIG, "more than %d checkpoints",
+			               BUNDLE_CHECKPOINTS_MAX);
 		ROOM(c, b->cps, b->n_cps, t);
 		b->cps[b->n_cps].at = at;
 		PL_TRY(cp_parse(&b->cps[b->n_cps], c->note, p, n));
@@ -1474,19 +1477,46 @@ verify_cps(struct vctx *v)
 	}
 }
 
-/* The consistency record linking party's log from old to new sizes, verified; or BUNDLE_NONE. */
+/* The order of consistency records for one key: party (length, then bytes), old, new. */
+static int
+cons_key_cmp(const struct bundle_consistency *co, const char *party, size_t party_len,
+             uint64_t old_size, uint64_t new_size)
+{
+	size_t m = strlen(co->party);
+	int c = m != party_len ? (m < party_len ? -1 : 1) : memcmp(co->party, party, m);
+
+	if (c != 0)
+		return c;
+	if (co->old_size != old_size)
+		return co->old_size < old_size ? -1 : 1;
+	return co->new_size < new_size ? -1 : co->new_size > new_size;
+}
+
+/*
+ * A verified consistency record linking party's log from old to new sizes,
+ * or BUNDLE_NONE.  The records are in canonical order, which sorts them by
+ * party id (its length byte first), old size, then new size: a binary
+ * search finds the first with the key, and any verified one among its
+ * neighbours with the same key will do.
+ */
 static size_t
 cons_find(const struct vctx *v, const char *party, uint64_t old_size, uint64_t new_size)
 {
-	size_t i;
+	size_t lo = 0, hi = v->b->n_cons, n = strlen(party);
 
-	for (i = 0; i < v->b->n_cons; i++) {
-		const struct bundle_consistency *co = &v->b->cons[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (v->rep->cons_ok[i] && co->old_size == old_size && co->new_size == new_size &&
-		    strcmp(co->party, party) == 0)
-			return i;
+		if (cons_key_cmp(&v->b->cons[mid], party, n, old_size, new_size) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (;
+	     lo < v->b->n_cons && cons_key_cmp(&v->b->cons[lo], party, n, old_size, new_size) == 0;
+	     lo++)
+		if (v->rep->cons_ok[lo])
+			return lo;
 	return BUNDLE_NONE;
 }
 
