@@ -433,12 +433,16 @@ print_bundle(const char *path, const struct bundle *b, const struct bundle_repor
 		return cli_fail("%s: NOT VERIFIED: %zu failures; the first: %s", path,
 		                rep->n_failures, rep->n_kept > 0 ? rep->failures[0].msg : "");
 	}
+	if (!rep->has_policy) {
+		(void)printf("\n%s: VERIFIED, BUT NOT ANCHORED: no policy given; the keys of all "
+		             "%zu parties are trusted from this bundle only\n",
+		             path, b->n_parties);
+		return EXIT_UNPINNED;
+	}
 	if (rep->n_unpinned > 0) {
-		(void)printf(
-		        "\n%s: VERIFIED, BUT NOT ANCHORED: %zu of %zu parties are not pinned by "
-		        "%s; their keys are trusted from this bundle only\n",
-		        path, rep->n_unpinned, b->n_parties,
-		        rep->has_policy ? "the policy" : "a policy (none given)");
+		(void)printf("\n%s: VERIFIED, BUT NOT ANCHORED: %zu of %zu parties are not pinned "
+		             "by the policy; their keys are trusted from this bundle only\n",
+		             path, rep->n_unpinned, b->n_parties);
 		return EXIT_UNPINNED;
 	}
 	(void)printf("\n%s: VERIFIED: %zu envelopes, %zu receipts, %zu disclosed; every party "
@@ -569,7 +573,7 @@ print_bundle_json(const char *path, const struct bundle *b, const struct bundle_
 	if (rep->n_failures > 0)
 		return cli_fail("%s: NOT VERIFIED: %zu failures; the first: %s", path,
 		                rep->n_failures, rep->n_kept > 0 ? rep->failures[0].msg : "");
-	return rep->n_unpinned > 0 ? EXIT_UNPINNED : 0;
+	return rep->n_unpinned > 0 || !rep->has_policy ? EXIT_UNPINNED : 0;
 }
 
 static int

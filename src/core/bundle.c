@@ -338,6 +338,9 @@ read_rec(struct rdctx *c, struct bundle_where at, unsigned t, const uint8_t *p, 
 		return PL_OK;
 	}
 	case BUNDLE_CHECKPOINT:
+		if (b->n_cps == BUNDLE_CHECKPOINTS_MAX)
+			return pl_errf(PL_E_TOOBIG, "more than %d checkpoints",
+			               BUNDLE_CHECKPOINTS_MAX);
 		ROOM(c, b->cps, b->n_cps, t);
 		b->cps[b->n_cps].at = at;
 		PL_TRY(cp_parse(&b->cps[b->n_cps], c->note, p, n));
@@ -1270,6 +1273,7 @@ verify_discs(struct vctx *v)
 	uint8_t key[AEAD_KEY_LEN];
 	char name[160], h[9];
 	struct body body;
+	enum pl_err err;
 	size_t d, j;
 
 	for (d = 0; d < b->n_discs; d++) {
@@ -1295,7 +1299,11 @@ verify_discs(struct vctx *v)
 			continue;
 		}
 		memcpy(key, bd->key, AEAD_KEY_LEN);
-		if (envelope_decrypt(&dr->plain, v->env, key) != PL_OK) {
+		err = envelope_decrypt(&dr->plain, v->env, key);
+		cr_wipe(key, sizeof(key));
+		if (err == PL_E_NOMEM) {
+			v->nomem = err;
+		} else if (err != PL_OK) {
 			vfail(v, &bd->at, BUNDLE_DISCLOSURE,
 			      "the body key does not decrypt the body of %s", name);
 		} else if (body_read(&body, dr->plain.data, dr->plain.len) != PL_OK) {
@@ -1306,7 +1314,6 @@ verify_discs(struct vctx *v)
 			dr->ok = 1;
 			body_free(&body);
 		}
-		cr_wipe(key, sizeof(key));
 		if (!dr->ok)
 			buf_reset(&dr->plain);
 	}
@@ -1470,19 +1477,46 @@ verify_cps(struct vctx *v)
 	}
 }
 
-/* The consistency record linking party's log from old to new sizes, verified; or BUNDLE_NONE. */
+/* The order of consistency records for one key: party (length, then bytes), old, new. */
+static int
+cons_key_cmp(const struct bundle_consistency *co, const char *party, size_t party_len,
+             uint64_t old_size, uint64_t new_size)
+{
+	size_t m = strlen(co->party);
+	int c = m != party_len ? (m < party_len ? -1 : 1) : memcmp(co->party, party, m);
+
+	if (c != 0)
+		return c;
+	if (co->old_size != old_size)
+		return co->old_size < old_size ? -1 : 1;
+	return co->new_size < new_size ? -1 : co->new_size > new_size;
+}
+
+/*
+ * A verified consistency record linking party's log from old to new sizes,
+ * or BUNDLE_NONE.  The records are in canonical order, which sorts them by
+ * party id (its length byte first), old size, then new size: a binary
+ * search finds the first with the key, and any verified one among its
+ * neighbours with the same key will do.
+ */
 static size_t
 cons_find(const struct vctx *v, const char *party, uint64_t old_size, uint64_t new_size)
 {
-	size_t i;
+	size_t lo = 0, hi = v->b->n_cons, n = strlen(party);
 
-	for (i = 0; i < v->b->n_cons; i++) {
-		const struct bundle_consistency *co = &v->b->cons[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (v->rep->cons_ok[i] && co->old_size == old_size && co->new_size == new_size &&
-		    strcmp(co->party, party) == 0)
-			return i;
+		if (cons_key_cmp(&v->b->cons[mid], party, n, old_size, new_size) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	for (;
+	     lo < v->b->n_cons && cons_key_cmp(&v->b->cons[lo], party, n, old_size, new_size) == 0;
+	     lo++)
+		if (v->rep->cons_ok[lo])
+			return lo;
 	return BUNDLE_NONE;
 }
 
@@ -1507,6 +1541,7 @@ verify_cons(struct vctx *v)
 			      (unsigned long long)(o == BUNDLE_NONE ? co->old_size : co->new_size));
 			continue;
 		}
+		/* SPEC: RFC9162 2.1.4.2 */
 		if (merkle_verify_consistency(co->old_size, co->new_size, co->hashes, co->n_hashes,
 		                              b->cps[o].root, b->cps[n].root) != PL_OK) {
 			vfail(v, &co->at, BUNDLE_CONSISTENCY,
@@ -1674,6 +1709,7 @@ verify_incls(struct vctx *v)
 			      (unsigned long long)in->size);
 			continue;
 		}
+		/* SPEC: RFC9162 2.1.3.2 the leaf hash of the entry, up the path to the root */
 		merkle_leaf_hash(leaf, in->entry, in->entry_len);
 		if (merkle_verify_inclusion(leaf, in->index, in->size, in->hashes, in->n_hashes,
 		                            b->cps[c].root) != PL_OK) {

@@ -71,7 +71,13 @@
 #define BUNDLE_RECORDS_MAX (1UL << 21)
 #define BUNDLE_RECORD_MAX  NOTE_MAX
 /* A channel has at most ENV_RECIPIENTS_MAX members; witnesses and margin on top. */
-#define BUNDLE_PARTIES_MAX     256
+#define BUNDLE_PARTIES_MAX 256
+/*
+ * A bundle needs a few checkpoints per transcript.  Each may ask for up to
+ * NOTE_SIGS_MAX signature checks, so their number bounds the work a
+ * hostile bundle can demand: 65,536 x 33 checks is about two minutes.
+ */
+#define BUNDLE_CHECKPOINTS_MAX 65536
 #define BUNDLE_INCL_HASHES_MAX (MERKLE_PROOF_MAX - 1) /* 64 levels */
 #define BUNDLE_CONS_HASHES_MAX MERKLE_PROOF_MAX
 #define BUNDLE_INCL_MAX                                                                            \

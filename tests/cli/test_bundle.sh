@@ -30,8 +30,12 @@ expect "witness cosignatures are shown" 0 \
 	"under its checkpoint at size 7 cosigned by osce-witness at 2026-01-01T01:00:00.000Z" -- \
 	"$P" verify "$T/good.bundle" --policy "$T/policy"
 expect "without a policy: consistent, but not anchored (exit 3)" 3 \
-	"VERIFIED, BUT NOT ANCHORED: 3 of 3 parties are not pinned" -- \
+	"VERIFIED, BUT NOT ANCHORED: no policy given; the keys of all 3 parties" -- \
 	"$P" verify "$T/good.bundle"
+grep -v '^party ru-nrrc' "$T/policy" >"$T/policy-no-ru"
+expect "a party the policy does not pin: not anchored (exit 3)" 3 \
+	"VERIFIED, BUT NOT ANCHORED: 1 of 3 parties are not pinned by the policy" -- \
+	"$P" verify "$T/good.bundle" --policy "$T/policy-no-ru"
 expect "without a policy the report says so first" 3 "policy       NONE: no party is pinned" -- \
 	"$P" verify "$T/good.bundle"
 expect "a wrong fingerprint is a failure naming the party record" 1 \
@@ -46,6 +50,9 @@ expect "an altered body fails the sender's signature" 1 \
 expect "a bundle without transcripts says what is not proven" 0 \
 	"not proven in a transcript (no inclusion proof here)" -- \
 	"$P" verify "$T/no-proofs.bundle" --policy "$T/policy"
+printf 'parley-bundle\0\0\0\001\377\0\0\0\004\0\0\0\0' >"$T/empty.bundle"
+expect "an empty bundle without a policy is not anchored either" 3 "NOT ANCHORED: no policy given; the keys of all 0 parties" -- \
+	"$P" verify "$T/empty.bundle"
 head -c 5000 "$T/good.bundle" >"$T/cut.bundle"
 expect "a truncated bundle names the record that is cut" 1 \
 	"NOT VERIFIED: bundle: record 17 (inclusion) at offset 4790: length 358 but 205 bytes left" -- \

@@ -32,6 +32,7 @@
 
 #include <cmocka.h>
 
+#include "common/alloc.h"
 #include "common/file.h"
 #include "core/bundle.h"
 #include "core/envelope.h"
@@ -275,6 +276,54 @@ fill_writer(struct bundle_writer *w, const struct skip *skip)
 	for (i = 0; i < fx.n_ent[LOG_RU]; i++)
 		add_incl(w, LOG_RU, 7, i);
 	add_incl(w, LOG_US, 4, 0);
+}
+
+/* fill_writer's records, stopping at the first error (for allocation failures). */
+static void
+fill_writer_nomem(struct bundle_writer *w, enum pl_err *err)
+{
+	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN];
+	struct merkle_source src;
+	struct merkle_mem mem;
+	size_t i, n, l;
+
+	*err = PL_OK;
+	for (i = 0; *err == PL_OK && i < N_PARTIES; i++)
+		*err = bundle_writer_add_party(w, fx.party[i].data, fx.party[i].len);
+	for (i = 0; *err == PL_OK && i < N_ENVS; i++)
+		if ((*err = bundle_writer_add_envelope(w, fx.env[i].data, fx.env[i].len)) == PL_OK)
+			*err = bundle_writer_add_receipt(w, fx.rcpt[i].data, fx.rcpt[i].len);
+	if (*err == PL_OK)
+		*err = bundle_writer_add_disclosure(w, fx.id[U1], fx.body_key);
+	if (*err == PL_OK)
+		*err = bundle_writer_add_checkpoint(w, (const char *)fx.cp_us4.data, fx.cp_us4.len);
+	if (*err == PL_OK)
+		*err = bundle_writer_add_checkpoint(w, (const char *)fx.cp_us8.data, fx.cp_us8.len);
+	if (*err == PL_OK)
+		*err = bundle_writer_add_checkpoint(w, (const char *)fx.cp_ru7.data, fx.cp_ru7.len);
+	mem.leaves = (const uint8_t(*)[HASH_LEN])fx.leaf[LOG_US];
+	mem.n = 8;
+	merkle_mem_source(&src, &mem);
+	if (*err == PL_OK && (*err = merkle_consistency_proof(proof, &n, &src, 4, 8)) == PL_OK)
+		*err = bundle_writer_add_consistency(w, "us-nrrc", 4, 8,
+		                                     (const uint8_t(*)[HASH_LEN])proof, n);
+	for (l = 0; l < N_LOGS; l++) {
+		mem.leaves = (const uint8_t(*)[HASH_LEN])fx.leaf[l];
+		mem.n = fx.n_ent[l];
+		for (i = 0; *err == PL_OK && i < fx.n_ent[l]; i++)
+			if ((*err = merkle_inclusion_proof(proof, &n, &src, i, fx.n_ent[l])) ==
+			    PL_OK)
+				*err = bundle_writer_add_inclusion(
+				        w, party_ids[l == LOG_US ? US : RU], fx.n_ent[l], i,
+				        fx.ent[l][i].data, fx.ent[l][i].len,
+				        (const uint8_t(*)[HASH_LEN])proof, n);
+	}
+	mem.leaves = (const uint8_t(*)[HASH_LEN])fx.leaf[LOG_US];
+	mem.n = 8;
+	if (*err == PL_OK && (*err = merkle_inclusion_proof(proof, &n, &src, 0, 4)) == PL_OK)
+		*err = bundle_writer_add_inclusion(w, "us-nrrc", 4, 0, fx.ent[LOG_US][0].data,
+		                                   fx.ent[LOG_US][0].len,
+		                                   (const uint8_t(*)[HASH_LEN])proof, n);
 }
 
 static void policy_add(struct bundle_policy *pol, const char *fmt, ...) PL_PRINTF(2, 3);
@@ -1415,6 +1464,62 @@ test_policy_lines(void **state)
 	assert_int_equal(pol.tlog.quorum, 0);
 }
 
+/* Every allocation of reading, verifying and writing may fail: a clean PL_E_NOMEM, no leak. */
+static void
+test_allocation_failures(void **state)
+{
+	struct bundle_report rep;
+	struct bundle_writer w;
+	unsigned long n;
+	enum pl_err err;
+	struct buf out;
+
+	(void)state;
+	for (n = 1;; n++) {
+		(void)pl_alloc_fail_at(n);
+		err = check(fx.good.data, fx.good.len, &fx.pol, &rep);
+		(void)pl_alloc_fail_at(0);
+		bundle_report_reset(&rep);
+		if (err == PL_OK)
+			break;
+		/*
+		 * note_verify (tlog/note.c) reports any error of a cosignature check
+		 * as PL_E_CRYPTO, an allocation failure in cosig_verify included:
+		 * the failure then names the checkpoint and says "cannot allocate".
+		 */
+		if (err == PL_E_CRYPTO && strstr(pl_err_msg(), "cannot allocate") != NULL)
+			continue;
+		if (err != PL_E_NOMEM)
+			fail_msg("allocation %lu failing gave %s: %s", n, pl_err_name(err),
+			         pl_err_msg());
+		assert_true(n < 1000);
+	}
+	assert_true(n > 10);
+	for (n = 1;; n++) {
+		bundle_writer_init(&w);
+		buf_init_secret(&out, BUNDLE_MAX);
+		(void)pl_alloc_fail_at(n);
+		fill_writer_nomem(&w, &err);
+		if (err == PL_OK)
+			err = bundle_writer_finish(&w, &out);
+		(void)pl_alloc_fail_at(0);
+		bundle_writer_reset(&w);
+		if (err == PL_OK) {
+			assert_int_equal(out.len, fx.good.len);
+			assert_memory_equal(out.data, fx.good.data, out.len);
+			buf_reset(&out);
+			break;
+		}
+		if (err != PL_E_NOMEM)
+			fail_msg("allocation %lu failing gave %s: %s", n, pl_err_name(err),
+			         pl_err_msg());
+		assert_int_equal(out.len, 0);
+		buf_reset(&out);
+		assert_true(n < 1000);
+	}
+	assert_true(n > 10);
+}
+
 /* ------------------------------------------------------------------ */
 /* --write DIR: files for the CLI test and the fuzz corpus. */
 
@@ -1520,6 +1625,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_empty_bundle),
 		cmocka_unit_test(test_policy_lines),
+		cmocka_unit_test(test_allocation_failures),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "--write") == 0)
