@@ -54,14 +54,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *ctx)
-{
-	if (buf_add(ctx, p, size * nmemb) != PL_OK)
-		return 0;
-	return size * nmemb;
-}
-
 static struct target *
 target_for(struct cosign *cs, const char *id)
 {
@@ -74,19 +66,10 @@ target_for(struct cosign *cs, const char *id)
 	if (cs->n_targets == TARGETS_MAX || (t = pl_calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	(void)snprintf(t->id, sizeof(t->id), "%s", id);
-	if ((t->curl = curl_easy_init()) == NULL) {
+	if ((t->curl = sync_curl_new(cs->c.timeout_s, cs->c.plain_ok, cs->c.ca_file)) == NULL) {
 		pl_free(t);
 		return NULL;
 	}
-	curl_easy_setopt(t->curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(t->curl, CURLOPT_TIMEOUT, (long)cs->c.timeout_s);
-	curl_easy_setopt(t->curl, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(t->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->curl, CURLOPT_PROTOCOLS_STR, cs->c.plain_ok ? "http,https" : "https");
-	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (cs->c.ca_file != NULL)
-		curl_easy_setopt(t->curl, CURLOPT_CAINFO, cs->c.ca_file);
 	t->cosigned = NODE_OLD_STORED;
 	cs->targets[cs->n_targets++] = t;
 	return t;
