@@ -9,25 +9,9 @@
 #   rewritten) is caught: its peer sees the same seq twice (equivocation),
 #   its peer and the witness refuse the new history (fork), and the node
 #   itself learns that they saw more than it has.
-set -u
-B=${B:-build}
-ROOT=$(mktemp -d /tmp/parley-audit-XXXXXX)
-PY=/usr/bin/python3
-. scripts/nodes.sh
-n=0
-failed=0
-trap 'nodes_cleanup; rm -rf "$ROOT"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ $# -gt 1 ] && echo "# $2"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
-
-ports=$($PY -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))')
-set -- $ports
+NAME=audit
+. tests/net/lib.sh
+set -- $PORTS
 node_init us-nrrc "$1" && node_init ru-nrrc "$2" && node_init osce-witness "$3" ||
 	{ echo "Bail out! init"; exit 1; }
 echo "witness-only yes" >>"$ROOT/osce-witness/parleyd.conf"

@@ -8,27 +8,10 @@
 #   transcripts holding exactly one entry per envelope and receipt;
 #   forged, replayed, oversize and malformed peer requests refused with the
 #   store unchanged.
-set -u
-B=${B:-build}
-ROOT=$(mktemp -d /tmp/parley-net-XXXXXX)
+NAME=net
+. tests/net/lib.sh
 N=${NET_FLOOD:-10000}
-PY=/usr/bin/python3
-. scripts/nodes.sh
-n=0
-failed=0
-trap 'nodes_cleanup; rm -rf "$ROOT"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ $# -gt 1 ] && echo "# $2"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
-
-# Ports: three free ones.
-ports=$($PY -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))')
-set -- $ports
+set -- $PORTS
 node_init us-nrrc "$1" && node_init ru-nrrc "$2" && node_init cn-cert "$3" || { echo "Bail out! init"; exit 1; }
 for x in us-nrrc ru-nrrc cn-cert; do node_start $x || { echo "Bail out! start $x"; exit 1; }; done
 check "three nodes pin each other" pin_all us-nrrc ru-nrrc cn-cert
