@@ -928,7 +928,7 @@ test_forged_signature(void **state)
 	assert_int_equal(bundle_writer_add_envelope(&w, env.data, env.len), PL_OK);
 	expect_failure(&w, &fx.pol, "seq 2): the signature by 'us-nrrc' does not verify");
 	bundle_writer_reset(&w);
-	/* A forged party record: ru-nrrc's id with the forger's key, self-signed. */
+	/* A party record whose self-signature does not verify. */
 	{
 		struct buf p;
 
