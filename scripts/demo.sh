@@ -6,8 +6,8 @@
 #
 #   us-nrrc   a state's risk-reduction centre          127.0.0.1:7401
 #   ru-nrrc   another state's risk-reduction centre    127.0.0.1:7402
-#   osce-cpc  a third party; the neutral witness once  127.0.0.1:7403
-#             witnessing lands (the audit issue)
+#   osce-cpc  a neutral witness (witness-only):        127.0.0.1:7403
+#             cosigns both states' transcripts, holds no content
 #
 # Ports: PARLEY_DEMO_PORT (default 7401) and the next two.  Directory:
 # PARLEY_DEMO_DIR (default /tmp/parley-demo), wiped at start.
@@ -41,6 +41,7 @@ mkdir -p "$ROOT"
 
 say "three nodes: keys, stores, first officers"
 node_init us-nrrc "$BASE" && node_init ru-nrrc $((BASE + 1)) && node_init osce-cpc $((BASE + 2)) || exit 1
+echo "witness-only yes" >>"$ROOT/osce-cpc/parleyd.conf"
 for n in us-nrrc ru-nrrc osce-cpc; do
 	node_start "$n" || exit 1
 	echo "$n  http://127.0.0.1:$(cat "$ROOT/$n/port")  fingerprint $(cat "$ROOT/$n/fingerprint")"
@@ -78,6 +79,18 @@ on us-nrrc show "$RFA"
 say "status"
 on us-nrrc status
 
+say "us-nrrc's transcript checkpoint, cosigned by ru-nrrc and the witness osce-cpc"
+"$PARLEY" log vkey --record "$ROOT/us-nrrc/record" >"$ROOT/us.vkey"
+for w in ru-nrrc osce-cpc; do "$PARLEY" log vkey --record "$ROOT/$w/record" --witness >"$ROOT/$w.wkey"; done
+cosigned() {
+	curl -sf "http://127.0.0.1:$BASE/log/checkpoint" >"$ROOT/checkpoint" &&
+		"$PARLEY" verify "$ROOT/checkpoint" --log "$(cat "$ROOT/us.vkey")" \
+			--witness "$(cat "$ROOT/ru-nrrc.wkey")" --witness "$(cat "$ROOT/osce-cpc.wkey")"
+}
+wait_for 20 cosigned || exit 1
+cat "$ROOT/checkpoint"
+cosigned
+
 cat <<EOF
 
 The nodes keep running.  Explore (in another terminal):
@@ -88,6 +101,8 @@ The nodes keep running.  Explore (in another terminal):
   $PARLEY send --channel cyber --text 'en=Thank you.'
   $PARLEY channel list
   $PARLEY status
+  curl http://127.0.0.1:$BASE/log/checkpoint        # the cosigned checkpoint
+  curl http://127.0.0.1:$((BASE + 2))/witness/v1/logs  # what the witness cosigned
 
   ru-nrrc:  PARLEY_NODE=http://127.0.0.1:$((BASE + 1)) PARLEY_TOKEN_FILE=$ROOT/ru-nrrc/token
   osce-cpc: PARLEY_NODE=http://127.0.0.1:$((BASE + 2)) PARLEY_TOKEN_FILE=$ROOT/osce-cpc/token

@@ -4,13 +4,16 @@
  * pool, serving
  *
  *   /peer/v1/...   envelopes from and to peers (api_peer.c)
+ *   /log/...       the transcript as C2SP tlog-tiles (api_log.c)
+ *   /witness/v1/.. C2SP tlog-witness add-checkpoint, and what we cosigned (api_log.c)
  *   /api/v1/...    officers' JSON API (api_officer.c)
  *   /...           the console's static files, when console_dir is set
  *
  * Every request body is capped at max_body (413 beyond it, as soon as the
  * declared length or the bytes received pass it); connections, their
  * memory and their idle time are capped too.  Every reply is JSON except
- * envelope batches and console files; none is cached.
+ * envelope batches, the published log, witness answers and console files;
+ * only the published log may be cached.
  *
  * The service holds no keys and no store: every action goes through
  * node.h, which is thread-safe.
@@ -32,6 +35,7 @@ struct api_conf {
 	unsigned timeout_s;             /* idle seconds per connection; 0: 30 */
 	unsigned threads;               /* worker threads; 0: 4 */
 	const char *console_dir;        /* static files, or NULL */
+	unsigned witness_rate;          /* add-checkpoint requests per second per client; 0: 50 */
 };
 
 struct api;

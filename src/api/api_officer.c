@@ -20,6 +20,7 @@
 #include "../crypto/cr.h"
 #include "../crypto/pw.h"
 #include "../wire/body.h"
+#include "../core/bundle.h"
 #include "api_officer.h"
 #include "http.h"
 
@@ -272,6 +273,59 @@ api_parse_channel(const json_t *j, struct api_channel *out)
 		out->members[out->n_members++] = json_string_value(v);
 	}
 	out->charter = json_object_get(j, "charter");
+	return PL_OK;
+}
+
+/* A time in ms: an integer 0..2^53 (what every JSON reader holds exactly). */
+static enum pl_err
+time_of(const json_t *j, const char *key, uint64_t *out)
+{
+	const json_t *v = json_object_get(j, key);
+
+	*out = 0;
+	if (v == NULL)
+		return PL_OK;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > (json_int_t)1 << 53)
+		return pl_errf(PL_E_ARG, "export: %s: not ms since 1970 (0..2^53)", key);
+	*out = (uint64_t)json_integer_value(v);
+	return PL_OK;
+}
+
+enum pl_err
+api_parse_export(const json_t *j, struct api_export *out)
+{
+	static const struct member m[] = {
+		{ "channel", M_STR, 1 },
+		{ "from", M_INT, 0 },
+		{ "to", M_INT, 0 },
+		{ "disclose", M_ARR, 0 },
+	};
+	const json_t *d;
+	size_t i, k;
+
+	memset(&out->x, 0, sizeof(out->x));
+	PL_TRY(CHECK(j, m, "export"));
+	out->x.channel = str_of(j, "channel");
+	PL_TRY(id_check(out->x.channel, "export", "channel"));
+	PL_TRY(time_of(j, "from", &out->x.from_ms));
+	PL_TRY(time_of(j, "to", &out->x.to_ms));
+	if (out->x.to_ms != 0 && out->x.to_ms < out->x.from_ms)
+		return pl_errf(PL_E_ARG, "export: to: before from");
+	d = json_object_get(j, "disclose");
+	if (json_array_size(d) > API_DISCLOSE_MAX)
+		return pl_errf(PL_E_ARG, "export: disclose: more than %d", API_DISCLOSE_MAX);
+	for (i = 0; i < json_array_size(d); i++) {
+		const char *s = json_string_value(json_array_get(d, i));
+
+		if (s == NULL || api_parse_id(s, out->disclose[i]) != PL_OK)
+			return pl_errf(PL_E_ARG, "export: disclose[%zu]: not an envelope id", i);
+		for (k = 0; k < i; k++)
+			if (memcmp(out->disclose[k], out->disclose[i], HASH_LEN) == 0)
+				return pl_errf(PL_E_ARG, "export: disclose[%zu]: the same as [%zu]",
+				               i, k);
+	}
+	out->x.n_disclose = json_array_size(d);
+	out->x.disclose = (const uint8_t(*)[HASH_LEN])out->disclose;
 	return PL_OK;
 }
 
@@ -674,6 +728,41 @@ api_officer_status(struct api_req *r)
 {
 	json_t *j = NULL;
 	enum pl_err err = node_status(r->node, &j);
+
+	reply_node_json(r, err, j);
+}
+
+void
+api_officer_export(struct api_req *r)
+{
+	struct api_export *e = pl_calloc(1, sizeof(*e));
+	struct node_export_stats stats;
+	struct buf out;
+	json_t *j = NULL;
+	enum pl_err err;
+
+	buf_init_secret(&out, BUNDLE_MAX);
+	if (e == NULL) {
+		api_reply_json(r, 500, NULL);
+	} else if (!load_body(r, &j, 0)) {
+		/* answered */
+	} else if ((err = api_parse_export(j, e)) != PL_OK) {
+		api_reply_error(r, 400, "bad-request", "%s", pl_err_msg());
+	} else if ((err = node_export(r->node, &r->officer, &e->x, &out, &stats)) != PL_OK) {
+		api_reply_pl(r, err);
+	} else {
+		api_reply_bytes(r, 200, "application/octet-stream", out.data, out.len);
+	}
+	json_decref(j);
+	buf_reset(&out);
+	pl_free(e);
+}
+
+void
+api_officer_alerts(struct api_req *r)
+{
+	json_t *j = NULL;
+	enum pl_err err = node_alerts(r->node, 100, &j);
 
 	reply_node_json(r, err, j);
 }

@@ -92,6 +92,18 @@ struct api_list {
 };
 PL_MUST_USE enum pl_err api_parse_list(const char *query, struct api_list *out);
 
+/*
+ * POST /api/v1/export: { "channel", "from"?, "to"?: ms since 1970 (the
+ * senders' clocks), "disclose"?: [envelope ids, distinct, at most
+ * API_DISCLOSE_MAX] }.
+ */
+#define API_DISCLOSE_MAX 1024
+struct api_export {
+	struct node_export x;
+	uint8_t disclose[API_DISCLOSE_MAX][HASH_LEN];
+};
+PL_MUST_USE enum pl_err api_parse_export(const json_t *j, struct api_export *out);
+
 /* An envelope id: exactly 64 lowercase hex digits. */
 PL_MUST_USE enum pl_err api_parse_id(const char *s, uint8_t id[static HASH_LEN]);
 

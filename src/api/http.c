@@ -56,6 +56,9 @@
  * many more bytes the connection is closed without an answer.
  */
 #define API_DRAIN_MAX (1u << 20)
+/* Client addresses tracked by the rate limiter; the least recently seen is replaced. */
+#define API_BUCKETS      128
+#define API_RATE_DEFAULT 50u
 /* TLS 1.2 and 1.3 only; GnuTLS picks the suites. */
 #define API_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -71,6 +74,13 @@ struct api {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned in_flight; /* requests between the URI callback and completion */
+	/* Token buckets per client address for rate-limited routes (api_rate_take), under mu. */
+	unsigned rate; /* requests per second; the burst is twice that */
+	struct bucket {
+		char addr[INET6_ADDRSTRLEN];
+		double tokens;
+		uint64_t t_ms;
+	} buckets[API_BUCKETS];
 };
 
 /* ---- Routing ------------------------------------------------------------ */
@@ -79,10 +89,18 @@ static const struct api_route routes[] = {
 	{ "POST", "/peer/v1/envelopes", api_peer_post, API_R_OCTETS, 0 },
 	{ "GET", "/peer/v1/envelopes", api_peer_get, 0, 0 },
 
+	{ "GET", "/log/checkpoint", api_log_checkpoint, 0, 0 },
+	{ "GET", "/log/tile/**", api_log_tile, 0, 0 },
+	{ "GET", "/log/proof/*", api_log_proof, 0, 0 },
+	{ "POST", "/witness/v1/add-checkpoint", api_witness_add, 0, 0 },
+	{ "GET", "/witness/v1/logs", api_witness_logs, 0, 0 },
+
 	{ "POST", "/api/v1/login", api_officer_login, API_R_JSON | API_R_SECRET, 0 },
 	{ "POST", "/api/v1/logout", api_officer_logout, API_R_OFFICER | API_R_JSON, 0 },
 	{ "POST", "/api/v1/tokens", api_officer_tokens, API_R_OFFICER | API_R_JSON, 0 },
 	{ "GET", "/api/v1/status", api_officer_status, API_R_OFFICER, 0 },
+	{ "GET", "/api/v1/alerts", api_officer_alerts, API_R_OFFICER, 0 },
+	{ "POST", "/api/v1/export", api_officer_export, API_R_OFFICER | API_R_JSON, 0 },
 	{ "GET", "/api/v1/peers", api_officer_peers_get, API_R_OFFICER, 0 },
 	{ "POST", "/api/v1/peers", api_officer_peers_post, API_R_OFFICER | API_R_JSON,
 	  STORE_ROLE_ADMIN },
@@ -110,6 +128,16 @@ api_route_match(const char *pattern, const char *path, size_t path_len,
 
 	arg[0] = '\0';
 	while (*p != '\0') {
+		if (p[0] == '*' && p[1] == '*') {
+			size_t n = (size_t)(end - s);
+
+			/* The rest of the path, one or more segments. */
+			if (n == 0 || n > API_ARG_MAX)
+				return 0;
+			memcpy(arg, s, n);
+			arg[n] = '\0';
+			return 1;
+		}
 		if (*p == '*') {
 			size_t n = 0;
 
@@ -176,7 +204,8 @@ queue(struct api_req *r, unsigned status, struct MHD_Response *resp)
 }
 
 void
-api_reply_bytes(struct api_req *r, unsigned status, const char *ctype, const void *p, size_t n)
+api_reply_cached(struct api_req *r, unsigned status, const char *ctype, const void *p, size_t n,
+                 const char *cache)
 {
 	struct MHD_Response *resp;
 
@@ -185,8 +214,67 @@ api_reply_bytes(struct api_req *r, unsigned status, const char *ctype, const voi
 	if (resp != NULL) {
 		add_common_headers(r, resp, 1);
 		(void)MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+		if (cache != NULL) {
+			(void)MHD_del_response_header(resp, "Cache-Control", "no-store");
+			(void)MHD_add_response_header(resp, "Cache-Control", cache);
+			(void)MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+		}
 	}
 	queue(r, status, resp);
+}
+
+void
+api_reply_bytes(struct api_req *r, unsigned status, const char *ctype, const void *p, size_t n)
+{
+	api_reply_cached(r, status, ctype, p, n, NULL);
+}
+
+int
+api_rate_take(struct api_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct api *a = r->api;
+	char addr[INET6_ADDRSTRLEN] = "?";
+	uint64_t now = api_now_ms();
+	struct bucket *b = NULL;
+	size_t i;
+	int ok;
+
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			(void)inet_ntop(AF_INET,
+			                &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			                addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			(void)inet_ntop(AF_INET6,
+			                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			                addr, sizeof(addr));
+	}
+	pthread_mutex_lock(&a->mu);
+	for (i = 0; i < API_BUCKETS && b == NULL; i++)
+		if (strcmp(a->buckets[i].addr, addr) == 0)
+			b = &a->buckets[i];
+	if (b == NULL) {
+		b = &a->buckets[0];
+		for (i = 1; i < API_BUCKETS; i++)
+			if (a->buckets[i].t_ms < b->t_ms)
+				b = &a->buckets[i];
+		(void)snprintf(b->addr, sizeof(b->addr), "%s", addr);
+		b->tokens = 2.0 * a->rate;
+		b->t_ms = now;
+	}
+	if (now > b->t_ms)
+		b->tokens += (double)(now - b->t_ms) * a->rate / 1000.0;
+	if (b->tokens > 2.0 * a->rate)
+		b->tokens = 2.0 * a->rate;
+	b->t_ms = now;
+	if ((ok = b->tokens >= 1.0))
+		b->tokens -= 1.0;
+	pthread_mutex_unlock(&a->mu);
+	return ok;
 }
 
 /* A JSON response with the API's headers; takes j.  NULL if out of memory. */
@@ -697,7 +785,8 @@ route(struct api_req *r, const char *method)
 		return 0;
 	}
 	if (r->api->console_dir != NULL && strcmp(method, "GET") == 0 &&
-	    strncmp(r->target, "/api/", 5) != 0 && strncmp(r->target, "/peer/", 6) != 0) {
+	    strncmp(r->target, "/api/", 5) != 0 && strncmp(r->target, "/peer/", 6) != 0 &&
+	    strncmp(r->target, "/log/", 5) != 0 && strncmp(r->target, "/witness/", 9) != 0) {
 		serve_static(r);
 		return 0;
 	}
@@ -944,6 +1033,7 @@ api_start(struct api **out, const struct api_conf *c, struct node *n)
 	a->node = n;
 	a->max_body = c->max_body != 0 ? c->max_body : API_MAX_BODY_DEFAULT;
 	a->timeout_s = c->timeout_s != 0 ? c->timeout_s : API_TIMEOUT_DEFAULT;
+	a->rate = c->witness_rate != 0 ? c->witness_rate : API_RATE_DEFAULT;
 	buf_init(&a->cert, API_PEM_MAX);
 	buf_init_secret(&a->key, API_PEM_MAX);
 	if (pthread_mutex_init(&a->mu, NULL) != 0) {

@@ -27,7 +27,11 @@
 
 /* Our request targets are under 200 bytes; 2 KiB leaves room and caps the copy. */
 #define API_TARGET_MAX 2048
-/* A path segment a route takes as its argument: an envelope id (64) or a channel (63). */
+/*
+ * A path segment a route takes as its argument: an envelope id (64) or a
+ * channel (63); or, for a pattern ending in "**", the rest of the path (a
+ * tile path, TILE_PATH_MAX).
+ */
 #define API_ARG_MAX 64
 /* "officer NAME" or "party ID", for the access log. */
 #define API_WHO_MAX (8 + STORE_NAME_MAX)
@@ -42,8 +46,9 @@ struct api_req;
 struct MHD_Connection;
 
 struct api_route {
-	const char *method;  /* "GET", "POST" */
-	const char *pattern; /* "/api/v1/envelopes/ * /ack" without spaces: '*' takes one segment */
+	const char *method; /* "GET", "POST" */
+	const char *
+	        pattern; /* "/api/v1/envelopes/ * /ack" without spaces: '*' takes one segment, a final "**" the rest */
 	void (*fn)(struct api_req *r);
 	unsigned flags; /* API_R_* */
 	unsigned roles; /* STORE_ROLE_* the officer must hold (every one of them); 0: any */
@@ -83,6 +88,9 @@ void api_reply_error(struct api_req *r, unsigned status, const char *code, const
 /* Bytes of the given type (copied). */
 void api_reply_bytes(struct api_req *r, unsigned status, const char *ctype, const void *p,
                      size_t n);
+/* Bytes with Cache-Control: cache (published, cacheable data; also CORS-readable). */
+void api_reply_cached(struct api_req *r, unsigned status, const char *ctype, const void *p,
+                      size_t n, const char *cache);
 /* No body (204). */
 void api_reply_empty(struct api_req *r, unsigned status);
 /*
@@ -125,7 +133,20 @@ int api_route_match(const char *pattern, const char *path, size_t path_len,
 int api_query_next(const char **q, char key[static API_QKEY_MAX + 1],
                    char val[static API_QVAL_MAX + 1]);
 
-/* Handlers (api_peer.c, api_officer.c). */
+/*
+ * Take a token from the client address's bucket (api_conf.witness_rate per
+ * second, bursts of twice that): 0 if it has none left, answer 429 then.
+ */
+int api_rate_take(struct api_req *r);
+
+/* Handlers (api_peer.c, api_officer.c, api_log.c). */
+void api_log_checkpoint(struct api_req *r);
+void api_log_tile(struct api_req *r);
+void api_log_proof(struct api_req *r);
+void api_witness_add(struct api_req *r);
+void api_witness_logs(struct api_req *r);
+void api_officer_alerts(struct api_req *r);
+void api_officer_export(struct api_req *r);
 void api_peer_post(struct api_req *r);
 void api_peer_get(struct api_req *r);
 void api_officer_login(struct api_req *r);

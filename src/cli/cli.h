@@ -30,6 +30,7 @@ int cmd_send_main(int argc, char **argv);
 int cmd_inbox_main(int argc, char **argv);
 int cmd_show_main(int argc, char **argv);
 int cmd_ack_main(int argc, char **argv);
+int cmd_export_main(int argc, char **argv);
 
 /* "parley: <fmt>" on stderr; returns 1 so callers can "return cli_fail(...)". */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -101,25 +101,23 @@ collect(char *p, size_t size, size_t nmemb, void *ctx)
 	return buf_add(ctx, p, size * nmemb) == PL_OK ? size * nmemb : 0;
 }
 
-enum pl_err
-cli_call(struct cli_node *n, const char *method, const char *path, json_t *body, json_t **out)
+/* One request; ans receives the answer's body, *status its HTTP status. */
+static enum pl_err
+request(struct cli_node *n, const char *method, const char *path, json_t *body, struct buf *ans,
+        long *status)
 {
 	struct curl_slist *hdr = NULL;
 	char url[1024], auth[160], *text = NULL;
-	struct buf ans;
-	json_t *j = NULL;
 	enum pl_err err = PL_OK;
-	long status = 0;
 	CURLcode rc;
 	CURL *c;
 
-	*out = NULL;
+	*status = 0;
 	PL_TRY(resolve(n));
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", n->url, path) >= sizeof(url))
 		return pl_errf(PL_E_ARG, "URL too long");
 	if ((c = curl_easy_init()) == NULL)
 		return pl_errf(PL_E_NOMEM, "curl: cannot start");
-	buf_init(&ans, ANSWER_MAX);
 	if (n->token[0] != '\0') {
 		(void)snprintf(auth, sizeof(auth), "Authorization: Bearer %s", n->token);
 		hdr = curl_slist_append(hdr, auth);
@@ -135,41 +133,78 @@ cli_call(struct cli_node *n, const char *method, const char *path, json_t *body,
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &ans);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (n->ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, n->ca_file);
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK) {
+	if ((rc = curl_easy_perform(c)) != CURLE_OK)
 		err = pl_errf(PL_E_IO, "node %s: %s", n->url, curl_easy_strerror(rc));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (ans.len > 0)
-		j = json_loadb((const char *)ans.data, ans.len, 0, NULL);
-	if (status < 200 || status > 299) {
-		json_t *e = json_object_get(j, "error");
-		const char *code = json_string_value(json_object_get(e, "code"));
-		const char *msg = json_string_value(json_object_get(e, "message"));
+	else
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	free(text);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	return err;
+}
 
-		err = pl_errf(PL_E_ARG, "node %s: HTTP %ld %s: %s", n->url, status,
-		              code != NULL ? code : "", msg != NULL ? msg : "(no detail)");
-		json_decref(j);
+/* A non-2xx answer as an error naming the node, the status and the API's error. */
+static enum pl_err
+refused(const struct cli_node *n, long status, const struct buf *ans)
+{
+	json_t *j = ans->len > 0 ? json_loadb((const char *)ans->data, ans->len, 0, NULL) : NULL;
+	json_t *e = json_object_get(j, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	enum pl_err err = pl_errf(PL_E_ARG, "node %s: HTTP %ld %s: %s", n->url, status,
+	                          code != NULL ? code : "", msg != NULL ? msg : "(no detail)");
+
+	json_decref(j);
+	return err;
+}
+
+enum pl_err
+cli_call(struct cli_node *n, const char *method, const char *path, json_t *body, json_t **out)
+{
+	struct buf ans;
+	json_t *j = NULL;
+	enum pl_err err;
+	long status = 0;
+
+	*out = NULL;
+	buf_init(&ans, ANSWER_MAX);
+	if ((err = request(n, method, path, body, &ans, &status)) != PL_OK)
+		goto out;
+	if (status < 200 || status > 299) {
+		err = refused(n, status, &ans);
 		goto out;
 	}
-	if (ans.len > 0 && j == NULL) {
+	if (ans.len > 0 && (j = json_loadb((const char *)ans.data, ans.len, 0, NULL)) == NULL) {
 		err = pl_errf(PL_E_PROTO, "node %s: answer is not JSON", n->url);
 		goto out;
 	}
 	*out = j;
 out:
-	free(text);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
 	buf_reset(&ans);
 	return err;
+}
+
+enum pl_err
+cli_call_raw(struct cli_node *n, const char *method, const char *path, json_t *body,
+             struct buf *out)
+{
+	enum pl_err err;
+	long status = 0;
+
+	out->len = 0;
+	PL_TRY(request(n, method, path, body, out, &status));
+	if (status < 200 || status > 299) {
+		err = refused(n, status, out);
+		out->len = 0;
+		return err;
+	}
+	return PL_OK;
 }
 
 void

@@ -57,6 +57,9 @@ int cli_node_getopt(struct cli_node *n, int argc, char **argv, const char *cmd, 
  */
 PL_MUST_USE enum pl_err cli_call(struct cli_node *n, const char *method, const char *path,
                                  json_t *body, json_t **out);
+/* The same, keeping a 2xx answer's bytes in out (bounded by out->max), whatever they are. */
+PL_MUST_USE enum pl_err cli_call_raw(struct cli_node *n, const char *method, const char *path,
+                                     json_t *body, struct buf *out);
 
 /* Print j for --json (pretty, with a newline). */
 void cli_print_json(const json_t *j);

@@ -8,6 +8,7 @@
 
 #include "../common/alloc.h"
 #include "../common/file.h"
+#include "../core/identity.h"
 #include "../core/keyring.h"
 #include "../crypto/cr.h"
 #include "../store/logstore.h"
@@ -26,7 +27,9 @@ static const char log_usage[] =
         "                                latest stored checkpoint\n"
         "  proof N [--out FILE]          a C2SP tlog-proof that entry N is in the log, under\n"
         "                                the latest stored checkpoint\n"
-        "  vkey --key KEYFILE            the log's verifier key, for others' policies\n"
+        "  vkey --key KEYFILE | --record FILE [--witness]\n"
+        "                                the log's verifier key, for others' policies; with\n"
+        "                                --witness, the party's key as a witness (cosignatures)\n"
         "  verify --key KEYFILE | --log VKEY\n"
         "                                check the latest checkpoint's signature and root, then\n"
         "                                recompute every stored hash, naming any altered one\n"
@@ -68,6 +71,28 @@ party_log_key(struct note_key *nk, struct keys **k, const char *keyfile, const c
 out:
 	buf_reset(&file);
 	buf_reset(&pass);
+	pl_free(r);
+	return err;
+}
+
+/* The note key of the transcript of the party whose signed record is in file. */
+static enum pl_err
+record_log_key(struct note_key *nk, const char *file)
+{
+	struct party *r = pl_calloc(1, sizeof(*r));
+	char origin[NOTE_NAME_MAX + 1];
+	struct buf rec;
+	enum pl_err err;
+
+	if (r == NULL)
+		return pl_errf(PL_E_NOMEM, "out of memory");
+	buf_init(&rec, PARTY_ENCODED_MAX);
+	if ((err = file_read(&rec, file)) == PL_OK &&
+	    (err = identity_verify(r, rec.data, rec.len, NULL, NULL)) == PL_OK) {
+		(void)snprintf(origin, sizeof(origin), "%s%s", ENTRY_LOG_PREFIX, r->id);
+		err = note_key_make(nk, origin, NOTE_TYPE_ED25519, r->sign_pk);
+	}
+	buf_reset(&rec);
 	pl_free(r);
 	return err;
 }
@@ -231,10 +256,14 @@ cmd_log_main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "passphrase-file", required_argument, NULL, 'f' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "witness", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *keyfile = NULL, *vkey = NULL, *out = NULL, *passfile = NULL, *act;
+	const char *recfile = NULL;
+	int witness = 0;
 	struct logstore *ls = NULL;
 	struct note_key nk;
 	enum pl_err err;
@@ -260,6 +289,12 @@ cmd_log_main(int argc, char **argv)
 		case 'f':
 			passfile = optarg;
 			break;
+		case 'r':
+			recfile = optarg;
+			break;
+		case 'w':
+			witness = 1;
+			break;
 		case 'h':
 			(void)fputs(log_usage, stdout);
 			return 0;
@@ -274,10 +309,20 @@ cmd_log_main(int argc, char **argv)
 	if (strcmp(act, "vkey") == 0) {
 		struct buf b;
 
-		if (keyfile == NULL)
-			return cli_usage("log", "vkey needs --key KEYFILE");
-		if ((err = party_log_key(&nk, NULL, keyfile, NULL)) != PL_OK)
+		if ((keyfile == NULL) == (recfile == NULL))
+			return cli_usage("log", "vkey needs --key KEYFILE or --record FILE");
+		if (keyfile != NULL && (err = party_log_key(&nk, NULL, keyfile, NULL)) != PL_OK)
 			return cli_fail_err(keyfile, err);
+		if (recfile != NULL && (err = record_log_key(&nk, recfile)) != PL_OK)
+			return cli_fail_err(recfile, err);
+		if (witness) {
+			char name[NOTE_NAME_MAX + 1];
+
+			(void)snprintf(name, sizeof(name), "%s%.*s", ENTRY_WITNESS_PREFIX,
+			               CODEC_ID_MAX, nk.name + strlen(ENTRY_LOG_PREFIX));
+			if ((err = note_key_make(&nk, name, NOTE_TYPE_COSIG, nk.pk)) != PL_OK)
+				return cli_fail_err("vkey", err);
+		}
 		buf_init(&b, 512);
 		if ((err = note_key_fmt(&b, &nk)) == PL_OK)
 			(void)printf("%.*s\n", (int)b.len, (const char *)b.data);

@@ -289,6 +289,9 @@ cmd_show_main(int argc, char **argv)
 	       str(e, "direction"));
 	printf("kind        %s, %s, TLP:%s%s\n", str(e, "kind"), str(e, "precedence"),
 	       str(e, "tlp"), json_is_true(json_object_get(e, "exercise")) ? ", EXERCISE" : "");
+	if (json_is_true(json_object_get(e, "flagged")))
+		printf("FLAGGED     %s is under an alert (parley status): weigh this with it\n",
+		       str(e, "sender"));
 	printf("sent        %s (sender's clock)\n", str(e, "time"));
 	printf("stored      %s\n", str(e, "stored"));
 	body = json_object_get(e, "body");

@@ -161,7 +161,8 @@ cmd_login_main(int argc, char **argv)
 static const char status_usage[] =
         "usage: parley status [--node URL] [--token-file FILE] [--json]\n"
         "\n"
-        "The node's party, transcript, channels and what waits for delivery.\n"
+        "The node's party, transcript, channels, what waits for delivery, and\n"
+        "alerts: evidence that a party forked its transcript or equivocated.\n"
         "\n" CLI_NODE_HELP;
 
 int
@@ -195,6 +196,15 @@ cmd_status_main(int argc, char **argv)
 		       (long long)json_integer_value(
 		               json_object_get(json_array_get(p, i), "envelopes")),
 		       str(json_array_get(p, i), "peer"));
+	p = json_object_get(s, "alerts");
+	if (json_array_size(p) == 0)
+		printf("alerts          none\n");
+	for (i = 0; i < json_array_size(p); i++) {
+		json_t *a = json_array_get(p, i);
+
+		printf("ALERT           %s: %s: %s\n", str(a, "kind"), str(a, "party"),
+		       str(a, "detail"));
+	}
 	json_decref(s);
 	return 0;
 }

@@ -19,7 +19,10 @@
 #include "../core/bundle.h"
 #include "../crypto/cr.h"
 #include "../tlog/merkle.h"
+#include "../core/receipt.h"
 #include "../tlog/proof.h"
+#include "../wire/entry.h"
+#include "../wire/rcpt.h"
 #include "cli.h"
 
 static const char verify_usage[] =
@@ -36,9 +39,14 @@ static const char verify_usage[] =
         "  --log VKEY         the log's Ed25519 verifier key (name+id+key)\n"
         "  --witness VKEY     a witness's cosignature verifier key (repeatable)\n"
         "  --quorum K         how many witnesses must have cosigned (default: all given)\n"
-        "  --entry FILE       for a proof: the entry's bytes (its RFC 9162 leaf hash is checked)\n"
+        "  --entry FILE       for a proof: the entry's bytes (its RFC 9162 leaf hash is checked);\n"
+        "                     by default, the entry the proof carries as its extra data\n"
         "  --leaf-hash HEX    for a proof: the entry's leaf hash, if you only have that\n"
         "  --json             for a bundle: the report as JSON on stdout\n"
+        "\n"
+        "A parley transcript entry is described: which envelope it records and, for a\n"
+        "'received' entry (GET /log/proof/ID from the receiver), the receiver's signed\n"
+        "receipt, checked with the log's key: proof that it received the envelope.\n"
         "\n"
         "A bundle needs no policy to be checked for internal consistency, but only\n"
         "parties pinned by 'party' lines (fingerprints compared out of band) anchor\n"
@@ -97,6 +105,43 @@ print_checkpoint(const struct proof_result *res, const struct policy *pol)
 	}
 	(void)printf("quorum       %zu of %zu witnesses (policy needs %zu)\n", res->n_cosigned,
 	             pol->n_witnesses, pol->quorum);
+}
+
+/*
+ * What a parley transcript entry says; a receipt in it must be signed by
+ * the log's party (its log key is its identity key).  -1 if it is not.
+ */
+static int
+describe_entry(const uint8_t *p, size_t n, const struct policy *pol)
+{
+	static const char *const types[] = { "", "sent", "received", "receipt" };
+	struct entry e;
+	struct rcpt r;
+	char id[2 * HASH_LEN + 1], t[40];
+
+	if (entry_read(&e, p, n) != PL_OK)
+		return 0; /* not a parley entry: the proof is about its bytes only */
+	if (e.type != ENTRY_RECEIPT) {
+		cr_hex(id, e.env_id, HASH_LEN);
+		(void)printf("which says   %s: envelope %s, channel %s, from %s, seq %llu\n",
+		             types[e.type], id, e.channel, e.sender, (unsigned long long)e.seq);
+	}
+	if (e.receipt_len == 0)
+		return 0;
+	if (rcpt_read(&r, e.receipt, e.receipt_len) != PL_OK ||
+	    receipt_verify(&r, e.receipt, e.receipt_len, r.env_id, pol->log.pk) != PL_OK) {
+		(void)printf("receipt      does NOT verify with the log's key\n");
+		return e.type == ENTRY_RECEIVED ? -1 : 0;
+	}
+	cr_hex(id, r.env_id, HASH_LEN);
+	cli_time_fmt(t, sizeof(t), r.stored_ms);
+	if (e.type == ENTRY_RECEIVED)
+		(void)printf("receipt      %s received envelope %s at %s (its signature)\n",
+		             r.receiver, id, t);
+	else
+		(void)printf("receipt      %s's receipt for envelope %s at %s, kept in this log\n",
+		             r.receiver, id, t);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -660,11 +705,20 @@ cmd_verify_main(int argc, char **argv)
 	}
 	if (file.len >= strlen(PROOF_HEADER) &&
 	    memcmp(file.data, PROOF_HEADER, strlen(PROOF_HEADER)) == 0) {
-		if (entry == NULL && leaf_hex == NULL) {
-			rc = cli_usage("verify",
-			               "%s is a proof: give --entry FILE or --leaf-hash HEX", path);
+		if ((err = proof_read(pr, (const char *)file.data, file.len)) != PL_OK) {
+			rc = cli_fail("%s: NOT PROVEN: %s", path, pl_err_msg());
 			goto done;
 		}
+		if (entry == NULL && leaf_hex == NULL && pr->extra_len == 0) {
+			rc = cli_usage("verify",
+			               "%s is a proof without its entry: give --entry FILE or "
+			               "--leaf-hash HEX",
+			               path);
+			goto done;
+		}
+		if (entry == NULL && leaf_hex == NULL &&
+		    (err = buf_add(&ent, pr->extra, pr->extra_len)) == PL_OK)
+			merkle_leaf_hash(leaf, ent.data, ent.len);
 		if (leaf_hex != NULL && cr_unhex(leaf, HASH_LEN, leaf_hex) != PL_OK) {
 			rc = cli_usage("verify", "--leaf-hash: want 64 hex digits");
 			goto done;
@@ -676,14 +730,19 @@ cmd_verify_main(int argc, char **argv)
 			}
 			merkle_leaf_hash(leaf, ent.data, ent.len);
 		}
-		if ((err = proof_read(pr, (const char *)file.data, file.len)) != PL_OK ||
-		    (err = proof_verify(res, pr, pol, leaf)) != PL_OK) {
+		if ((err = proof_verify(res, pr, pol, leaf)) != PL_OK) {
 			rc = cli_fail("%s: NOT PROVEN: %s", path, pl_err_msg());
 			goto done;
 		}
 		print_checkpoint(res, pol);
 		(void)printf("entry        %llu is in this tree (inclusion proof of %zu hashes)\n",
 		             (unsigned long long)pr->index, pr->n_hashes);
+		if (leaf_hex == NULL && describe_entry(ent.data, ent.len, pol) != 0) {
+			rc = cli_fail("%s: NOT PROVEN: the receipt in entry %llu is not signed by "
+			              "the log's party",
+			              path, (unsigned long long)pr->index);
+			goto done;
+		}
 		(void)printf("%s: PROVEN: entry %llu is in %s at size %llu\n", path,
 		             (unsigned long long)pr->index, res->cp.origin,
 		             (unsigned long long)res->cp.size);

@@ -26,7 +26,8 @@ static const struct {
 	{ "keygen", cmd_keygen_main, "make a party's keys and signed record, in a key file" },
 	{ "key", cmd_key_main, "show, check or export a key file" },
 	{ "log", cmd_log_main, "inspect, checkpoint and verify a transcript log" },
-	{ "verify", cmd_verify_main, "check a signed checkpoint or a tlog-proof offline" },
+	{ "export", cmd_export_main, "a channel as one bundle file, for offline verification" },
+	{ "verify", cmd_verify_main, "check a checkpoint, a tlog-proof or a bundle offline" },
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -168,6 +168,7 @@ node_open(struct node **out, const struct node_conf *c)
 	}
 	n->keys = c->keys;
 	n->clock_ms = c->clock_ms != NULL ? c->clock_ms : system_ms;
+	n->witness_only = c->witness_only;
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_mutex_init(&n->chains_mu, NULL);
 	pthread_cond_init(&n->freed, NULL);
@@ -202,7 +203,8 @@ node_open(struct node **out, const struct node_conf *c)
 	if ((err = commit_start(&n->commit, st, 0)) != PL_OK)
 		goto fail; /* commit_start closed st */
 	oj.n = n;
-	if ((err = commit_run(n->commit, open_job, &oj)) != PL_OK)
+	if ((err = commit_run(n->commit, open_job, &oj)) != PL_OK ||
+	    (err = node_log_check(n)) != PL_OK)
 		goto fail;
 	*out = n;
 	return PL_OK;

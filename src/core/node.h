@@ -44,6 +44,7 @@ struct node_conf {
 	const uint8_t *record; /* our signed party record (copied) */
 	size_t record_len;
 	uint64_t (*clock_ms)(void); /* NULL: the system clock (tests set their own) */
+	int witness_only;           /* a neutral witness: refuses every channel and envelope */
 };
 
 /*
@@ -254,9 +255,120 @@ PL_MUST_USE enum pl_err node_list(struct node *n, const struct node_officer *by,
 PL_MUST_USE enum pl_err node_show(struct node *n, const struct node_officer *by,
                                   const uint8_t id[HASH_LEN], json_t **out);
 /*
- * { "party", "fingerprint", "transcript": { "size", "root" }, "channels":
- * n, "pending": [{ "peer", "envelopes" }], "inbox_unacked": n }
+ * { "party", "fingerprint", "witness_only", "transcript": { "size", "root" },
+ * "channels": n, "pending": [{ "peer", "envelopes" }], "inbox_unacked": n,
+ * "alerts": the newest 20, as node_alerts }
  */
 PL_MUST_USE enum pl_err node_status(struct node *n, json_t **out);
+
+/* ---- The transcript, published and witnessed (docs/node.md#audit) -------- */
+
+/* Our transcript's verifier key: name ENTRY_LOG_PREFIX + our id, our identity key. */
+void node_log_key(const struct node *n, struct note_key *out);
+
+/* The stored transcript against its latest checkpoint (node_open does it). */
+PL_MUST_USE enum pl_err node_log_check(struct node *n);
+
+/*
+ * Sign and store a checkpoint of the transcript if it grew since the
+ * latest one (*made 1 then; made may be NULL); *size: the latest
+ * checkpoint's size after the call, 0 if the transcript is empty.
+ */
+PL_MUST_USE enum pl_err node_checkpoint(struct node *n, uint64_t *size, int *made);
+
+/* The latest checkpoint with every cosignature gathered for it (a signed note). PL_E_NOTFOUND if none. */
+PL_MUST_USE enum pl_err node_checkpoint_get(struct node *n, struct buf *out, uint64_t *size);
+
+/*
+ * C2SP tlog-tiles under the latest checkpoint: the width (1..256) hashes of
+ * tile level/index, and entry bundle index (2-byte length, entry; width
+ * entries).  PL_E_NOTFOUND beyond the latest checkpoint, PL_E_ARG for a tile
+ * that cannot exist.
+ */
+PL_MUST_USE enum pl_err node_log_tile(struct node *n, unsigned level, uint64_t index,
+                                      unsigned width, struct buf *out);
+PL_MUST_USE enum pl_err node_log_entries(struct node *n, uint64_t index, unsigned width,
+                                         struct buf *out);
+
+/*
+ * A C2SP tlog-proof@v1 that the transcript entry of envelope env_id (sent
+ * or received here: "received" holds our signed receipt) is in our log,
+ * under the latest checkpoint with its cosignatures; the entry is the
+ * proof's extra data.  This is how a sender proves "you received it".
+ * PL_E_NOTFOUND for an envelope not here, PL_E_STATE if no checkpoint
+ * covers it yet.
+ */
+PL_MUST_USE enum pl_err node_entry_proof(struct node *n, const uint8_t env_id[HASH_LEN],
+                                         struct buf *out);
+
+struct node_export {
+	const char *channel;
+	uint64_t from_ms, to_ms; /* the senders' times; 0: no bound */
+	size_t n_disclose;
+	const uint8_t (*disclose)[HASH_LEN]; /* envelopes whose body keys go in */
+};
+
+struct node_export_stats {
+	size_t envelopes, proven, disclosed;
+};
+
+/*
+ * A bundle (core/bundle.h) of channel x->channel (duty or auditor): every
+ * member's party record; the channel's envelopes whose sender's time is in
+ * [from, to], each sender's chain filled between its first and last; every
+ * receipt held for them; our transcript's latest checkpoint with its
+ * cosignatures and, for each envelope it covers, the inclusion proof of
+ * its entry; the body keys of the envelopes in x->disclose (each must be
+ * in the export, PL_E_ARG otherwise).  out should be a secret buf when
+ * disclosing.
+ */
+PL_MUST_USE enum pl_err node_export(struct node *n, const struct node_officer *by,
+                                    const struct node_export *x, struct buf *out,
+                                    struct node_export_stats *stats);
+
+/* Every party we ask to cosign our checkpoints: every pinned party but us. */
+PL_MUST_USE enum pl_err node_cosigners(struct node *n, int (*fn)(void *ctx, const char *id),
+                                       void *ctx);
+
+/* node_witness_request's *old: the largest size the witness has cosigned, as we stored it. */
+#define NODE_OLD_STORED UINT64_MAX
+
+/*
+ * The C2SP add-checkpoint request for witness: "old N", the consistency
+ * proof from N to the latest checkpoint, a blank line, the checkpoint.  *old
+ * is N (NODE_OLD_STORED: what the witness last cosigned for us, else the
+ * size it said it holds); *size the checkpoint's.  PL_E_NOTFOUND without a
+ * checkpoint; PL_E_STATE if the witness holds a larger size than ours (our
+ * transcript lost entries it saw).
+ */
+PL_MUST_USE enum pl_err node_witness_request(struct node *n, const char *witness, uint64_t *old,
+                                             struct buf *out, uint64_t *size);
+
+/*
+ * witness answered 200 for our checkpoint of size: every cosignature line
+ * of its key (ENTRY_WITNESS_PREFIX + id, its pinned identity key) is
+ * verified over that checkpoint and stored.  PL_E_CRYPTO if none verifies.
+ */
+PL_MUST_USE enum pl_err node_cosigned(struct node *n, const char *witness, uint64_t size,
+                                      const char *body, size_t len);
+
+/*
+ * As a witness of every pinned party's transcript: a C2SP add-checkpoint
+ * request.  The reply is set and the new state stored before return; a
+ * contradiction between two checkpoints signed by a log is kept as
+ * evidence and raised as an alert.  PL_OK whenever reply->status is set.
+ */
+PL_MUST_USE enum pl_err node_add_checkpoint(struct node *n, const char *req, size_t len,
+                                            struct witness_reply *reply);
+
+/* [{ "origin", "size", "checkpoint", "fork": none|suspected|proven, "fork_checkpoint" }] */
+PL_MUST_USE enum pl_err node_witnessed(struct node *n, json_t **out);
+
+/* Keep and log an alert about party (kind: "fork", "rollback", "equivocation", ...). */
+PL_MUST_USE enum pl_err node_alert(struct node *n, const char *kind, const char *party,
+                                   const char *detail, const uint8_t *evidence,
+                                   size_t evidence_len);
+/* The newest alerts: [{ "id", "time", "kind", "party", "detail", "evidence_bytes" }] */
+PL_MUST_USE enum pl_err node_alerts(struct node *n, size_t limit, json_t **out);
 
 #endif

@@ -160,6 +160,15 @@ open_body(struct node *n, const struct env *e, struct body *b)
 	return err;
 }
 
+/* A witness-only node holds no channel content. */
+static enum pl_err
+content_ok(const struct node *n)
+{
+	if (n->witness_only)
+		return pl_errf(PL_E_STATE, "this node is a witness only: it holds no channels");
+	return PL_OK;
+}
+
 /* ---- sending (inside a job) -------------------------------------------------- */
 
 static void chain_forget(struct node *n, const char *channel);
@@ -339,6 +348,7 @@ node_channel_create(struct node *n, const struct node_officer *by, const char *n
 	size_t i;
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	PL_TRY(codec_id_check("channel", name));
 	if (n_members < 2 || n_members > ENV_RECIPIENTS_MAX)
 		return pl_errf(PL_E_ARG, "members: want 2..%d parties, us included",
@@ -433,6 +443,7 @@ node_channel_accept(struct node *n, const struct node_officer *by, const char *n
 	enum pl_err err;
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	j->n = n;
@@ -724,6 +735,7 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
 	char sid[13];
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	PL_TRY(codec_id_check("channel", s->channel));
 	if (s->prec > ENV_PREC_ROUTINE || s->tlp > ENV_TLP_RED ||
 	    (s->flags & ~ENV_FLAGS_KNOWN) != 0)
@@ -785,8 +797,55 @@ struct recv_job {
 #define REFUSE(j, reason, ...) ((j)->v.why = (reason), (void)pl_errf(PL_E_PROTO, __VA_ARGS__))
 
 /*
+ * e (id, raw [p, p+len), its signature verified) takes a seq the sender
+ * already used on the channel for another envelope: both, signed by the
+ * sender, are kept as the evidence of an alert.
+ */
+static enum pl_err
+equivocation(struct node *n, struct store *st, const struct env *e, const uint8_t id[HASH_LEN],
+             const uint8_t *p, size_t len)
+{
+	struct store_alert a;
+	struct store_env other;
+	struct buf raw, ev;
+	char detail[STORE_ALERT_DETAIL_MAX + 1], s1[13], s2[13];
+	enum pl_err err;
+	int found = 0;
+
+	buf_init(&raw, ENV_ENCODED_MAX);
+	buf_init(&ev, 2 * (4 + ENV_ENCODED_MAX));
+	err = st->ops->env_by_seq(st, e->channel, e->sender, e->seq, &other, &raw, &found);
+	if (err != PL_OK || !found || memcmp(other.id, id, HASH_LEN) == 0)
+		goto out;
+	short_id(s1, other.id);
+	short_id(s2, id);
+	(void)snprintf(detail, sizeof(detail),
+	               "channel %s seq %llu: two envelopes signed by %s (%s... and %s...)",
+	               e->channel, (unsigned long long)e->seq, e->sender, s1, s2);
+	if ((err = buf_add_u32be(&ev, (uint32_t)raw.len)) != PL_OK ||
+	    (err = buf_add(&ev, raw.data, raw.len)) != PL_OK ||
+	    (err = buf_add_u32be(&ev, (uint32_t)len)) != PL_OK ||
+	    (err = buf_add(&ev, p, len)) != PL_OK)
+		goto out;
+	memset(&a, 0, sizeof(a));
+	a.time_ms = node_now(n);
+	(void)snprintf(a.kind, sizeof(a.kind), "equivocation");
+	(void)snprintf(a.party, sizeof(a.party), "%s", e->sender);
+	(void)snprintf(a.detail, sizeof(a.detail), "%s", detail);
+	a.evidence = ev.data;
+	a.evidence_len = ev.len;
+	if ((err = st->ops->alert_put(st, &a)) == PL_OK && a.id != 0)
+		log_warnx("ALERT equivocation: %s: %s", e->sender, detail);
+out:
+	buf_reset(&raw);
+	buf_reset(&ev);
+	return err;
+}
+
+/*
  * Judge and store one envelope.  PL_OK with j->v.why set when refused
- * (nothing written); an error only when the store failed.
+ * (nothing of it written, but an equivocation's alert); an error only when
+ * the store failed.
  */
 static enum pl_err
 receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
@@ -921,6 +980,7 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
 	PL_TRY(st->ops->env_last(st, e.channel, e.sender, &last, &found));
 	j->v.expected_seq = found ? last.seq + 1 : 1;
 	if (e.seq < j->v.expected_seq) {
+		PL_TRY(equivocation(n, st, &e, id, p, len));
 		REFUSE(j, NODE_CONFLICT, "%s/%s: another envelope already has seq %llu", e.channel,
 		       e.sender, (unsigned long long)e.seq);
 		log_warnx("channel %s: %s sent a second envelope with seq %llu", e.channel,
@@ -1048,6 +1108,12 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 
 	*accepted = 0;
 	memset(v, 0, sizeof(*v));
+	if (n->witness_only) {
+		v->why = NODE_NOT_MEMBER;
+		(void)content_ok(n);
+		log_info("refused a batch: %s", pl_err_msg());
+		return PL_OK;
+	}
 	if (count == 0 || count > NODE_BATCH_MAX)
 		return pl_errf(PL_E_ARG, "batch of %zu envelopes (want 1..%d)", count,
 		               NODE_BATCH_MAX);
@@ -1450,6 +1516,7 @@ node_ack(struct node *n, const struct node_officer *by, const uint8_t env_id[HAS
 	char sid[13];
 
 	PL_TRY(node_need_role(by, STORE_ROLE_DUTY));
+	PL_TRY(content_ok(n));
 	if ((j = pl_calloc(1, sizeof(*j))) == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	j->n = n;

@@ -23,6 +23,7 @@ struct node {
 	size_t self_len;
 	char *store_url;
 	char origin[ENTRY_LOG_NAME_MAX + 1];
+	int witness_only;
 	char dummy_hash[PW_HASH_MAX]; /* verified for unknown names, so they cost the same */
 	uint64_t (*clock_ms)(void);
 	void (*notify)(void *ctx, const char *peer, int urgent);
@@ -40,6 +41,13 @@ struct node {
 };
 
 uint64_t node_now(const struct node *n);
+
+/*
+ * On st: the latest checkpoint of our transcript, and with cosigs every
+ * cosignature line gathered for it (node_log.c).  PL_E_NOTFOUND if none.
+ */
+PL_MUST_USE enum pl_err node_latest_checkpoint(struct store *st, struct buf *out, uint64_t *size,
+                                               int cosigs);
 
 /* Free the chains kept by node_env.c (on close, with no sender left). */
 void node_chains_free(struct node *n);

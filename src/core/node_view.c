@@ -64,16 +64,18 @@ summary(struct store *st, const struct store_env *e, enum pl_err *err)
 	const char *tlp = env_tlp_name(e->tlp), *kind = env_kind_name(e->kind),
 	           *prec = env_prec_name(e->prec);
 	json_t *o;
+	int flagged = 0;
 
-	if ((*err = st->ops->dlv_list(st, e->id, dlv_row, &d)) == PL_OK)
-		*err = st->ops->ack_list(st, e->id, ack_row, &a);
-	o = json_pack("{so ss ss sI ss ss ss sb so so ss so so}", "id", hex_id(e->id), "channel",
+	if ((*err = st->ops->dlv_list(st, e->id, dlv_row, &d)) == PL_OK &&
+	    (*err = st->ops->ack_list(st, e->id, ack_row, &a)) == PL_OK)
+		*err = st->ops->alert_about(st, e->sender, &flagged);
+	o = json_pack("{so ss ss sI ss ss ss sb so so ss so so sb}", "id", hex_id(e->id), "channel",
 	              e->channel, "sender", e->sender, "seq", (json_int_t)e->seq, "kind",
 	              kind ? kind : "?", "precedence", prec ? prec : "?", "tlp", tlp ? tlp : "?",
 	              "exercise", (e->flags & ENV_FLAG_EXERCISE) != 0, "time",
 	              time_json(e->time_ms), "stored", time_json(e->stored_ms), "direction",
-	              e->dir == STORE_OUT ? "sent" : "received", "deliveries", d.arr, "acks",
-	              a.arr);
+	              e->dir == STORE_OUT ? "sent" : "received", "deliveries", d.arr, "acks", a.arr,
+	              "flagged", flagged);
 	if (o == NULL && *err == PL_OK)
 		*err = pl_errf(PL_E_NOMEM, "node: out of memory");
 	return o;
@@ -276,7 +278,7 @@ node_status(struct node *n, json_t **out)
 	char fp[PARTY_FP_STR_LEN + 1];
 	size_t unacked = 0;
 	enum pl_err err;
-	json_t *o;
+	json_t *o, *alerts = NULL;
 
 	*out = NULL;
 	if ((err = commit_run(n->commit, log_job, &lj)) != PL_OK ||
@@ -297,11 +299,15 @@ node_status(struct node *n, json_t **out)
 		json_decref(c.pending);
 		return err;
 	}
+	if ((err = node_alerts(n, 20, &alerts)) != PL_OK) {
+		json_decref(c.pending);
+		return err;
+	}
 	identity_fingerprint(fp, n->self.id, n->self.sign_pk);
-	o = json_pack("{ss ss s{sI so} sI so sI}", "party", n->self.id, "fingerprint", fp,
-	              "transcript", "size", (json_int_t)lj.size, "root", hex_id(lj.root),
-	              "channels", (json_int_t)c.channels, "pending", c.pending, "inbox_unacked",
-	              (json_int_t)unacked);
+	o = json_pack("{ss ss sb s{sI so} sI so sI so}", "party", n->self.id, "fingerprint", fp,
+	              "witness_only", n->witness_only, "transcript", "size", (json_int_t)lj.size,
+	              "root", hex_id(lj.root), "channels", (json_int_t)c.channels, "pending",
+	              c.pending, "inbox_unacked", (json_int_t)unacked, "alerts", alerts);
 	if (o == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	*out = o;

@@ -37,6 +37,10 @@ static const struct key keys[] = {
 	{ "threads", K_UINT, offsetof(struct config, threads), 0, 1, 256, 0 },
 	{ "log-level", K_LEVEL, offsetof(struct config, log_level), 0, 0, 3, 0 },
 	{ "console", K_PATH, offsetof(struct config, console), CONFIG_PATH_MAX, 0, 0, 0 },
+	{ "witness-only", K_BOOL, offsetof(struct config, witness_only), 0, 0, 1, 0 },
+	{ "checkpoint-interval", K_UINT, offsetof(struct config, checkpoint_interval), 0, 10, 60000,
+	  0 },
+	{ "witness-rate", K_UINT, offsetof(struct config, witness_rate), 0, 1, 100000, 0 },
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -50,6 +54,8 @@ defaults(struct config *c)
 	c->timeout_s = 30;
 	c->threads = 4;
 	c->log_level = 2;
+	c->checkpoint_interval = 250;
+	c->witness_rate = 50;
 }
 
 /* "HOST:PORT" or "[V6]:PORT", port 1..65535 (0 allowed: pick one). */

@@ -28,6 +28,9 @@ struct config {
 	unsigned threads;
 	int log_level; /* 0 error, 1 warn, 2 info, 3 debug */
 	char console[CONFIG_PATH_MAX];
+	int witness_only; /* a neutral witness: no channel content (docs/node.md#audit) */
+	unsigned checkpoint_interval; /* ms between looks at the transcript for a new checkpoint */
+	unsigned witness_rate;        /* add-checkpoint requests per second per client */
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "../core/keyring.h"
 #include "../core/node.h"
 #include "../crypto/cr.h"
+#include "../sync/cosign.h"
 #include "../sync/sync.h"
 #include "../wire/keyfile.h"
 #include "config.h"
@@ -40,10 +41,20 @@ static const char usage[] =
         "needs neither.  SIGTERM or SIGINT: finish what is in flight and exit.\n"
         "SIGHUP: reload log-level.\n";
 
+struct services {
+	struct sync *sync;
+	struct cosign *cosign;
+};
+
+/* New envelopes: deliver them, and get the grown transcript cosigned. */
 static void
 sync_notify(void *ctx, const char *peer, int urgent)
 {
-	sync_kick(ctx, peer, urgent);
+	struct services *sv = ctx;
+
+	sync_kick(sv->sync, peer, urgent);
+	if (sv->cosign != NULL)
+		cosign_kick(sv->cosign);
 }
 
 /* The passphrase: from the file, else the environment, else none (a clear key file). */
@@ -119,6 +130,9 @@ main(int argc, char **argv)
 	struct node *n = NULL;
 	struct api *api = NULL;
 	struct sync *sync = NULL;
+	struct cosign *cosign = NULL;
+	struct cosign_conf cc = { 0 };
+	static struct services sv;
 	enum pl_err err;
 	sigset_t sigs;
 	int ch, check = 0, sig = 0, rc = 1;
@@ -186,6 +200,7 @@ main(int argc, char **argv)
 	nc.keys = k;
 	nc.record = record.data;
 	nc.record_len = record.len;
+	nc.witness_only = c.witness_only;
 	if ((err = node_open(&n, &nc)) != PL_OK) {
 		log_warnx("store %s: %s", c.store, pl_err_msg());
 		goto out;
@@ -193,11 +208,23 @@ main(int argc, char **argv)
 	sc.timeout_s = c.timeout_s;
 	sc.plain_ok = c.plain_http;
 	sc.ca_file = c.tls_ca[0] ? c.tls_ca : NULL;
-	if ((err = sync_start(&sync, &sc, n)) != PL_OK) {
-		log_warnx("delivery: %s", pl_err_msg());
-		goto out;
+	cc.interval_ms = c.checkpoint_interval;
+	cc.timeout_s = c.timeout_s;
+	cc.plain_ok = c.plain_http;
+	cc.ca_file = sc.ca_file;
+	if (!c.witness_only) {
+		if ((err = sync_start(&sync, &sc, n)) != PL_OK) {
+			log_warnx("delivery: %s", pl_err_msg());
+			goto out;
+		}
+		if ((err = cosign_start(&cosign, &cc, n)) != PL_OK) {
+			log_warnx("cosigning: %s", pl_err_msg());
+			goto out;
+		}
+		sv.sync = sync;
+		sv.cosign = cosign;
+		node_set_notify(n, sync_notify, &sv);
 	}
-	node_set_notify(n, sync_notify, sync);
 	ac.listen = c.listen;
 	ac.tls_cert = c.tls_cert[0] ? c.tls_cert : NULL;
 	ac.tls_key = c.tls_key[0] ? c.tls_key : NULL;
@@ -207,12 +234,14 @@ main(int argc, char **argv)
 	ac.timeout_s = c.timeout_s;
 	ac.threads = c.threads;
 	ac.console_dir = c.console[0] ? c.console : NULL;
+	ac.witness_rate = c.witness_rate;
 	if ((err = api_start(&api, &ac, n)) != PL_OK) {
 		log_warnx("listen %s: %s", c.listen, pl_err_msg());
 		goto out;
 	}
-	log_info("%s listening on %s://%s (port %u), store %s", c.party,
-	         ac.tls_cert ? "https" : "http", c.listen, api_port(api), c.store);
+	log_info("%s%s listening on %s://%s (port %u), store %s", c.party,
+	         c.witness_only ? " (witness only)" : "", ac.tls_cert ? "https" : "http", c.listen,
+	         api_port(api), c.store);
 	for (;;) {
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
@@ -234,6 +263,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	api_stop(api);
+	cosign_stop(cosign);
 	sync_stop(sync);
 	if (n != NULL)
 		node_close(n);

@@ -552,6 +552,62 @@ logstore_consistency(struct logstore *ls, uint64_t old, uint64_t size, uint8_t p
 	return snapshot_end(ls, own, merkle_consistency_proof(proof, n, &src, old, size));
 }
 
+enum pl_err
+logstore_hashes(struct logstore *ls, unsigned level, uint64_t start, size_t count, uint64_t size,
+                struct buf *out)
+{
+	struct merkle_source src;
+	uint8_t h[HASH_LEN];
+	enum pl_err err = PL_OK;
+	size_t i;
+	int own;
+
+	if (level >= 64 || count > (size >> level) || start > (size >> level) - count)
+		return pl_errf(PL_E_ARG,
+		               "log store: no %zu complete hashes at level %u from %llu "
+		               "in %llu entries",
+		               count, level, (unsigned long long)start, (unsigned long long)size);
+	PL_TRY(snapshot_begin(ls, &own));
+	if (size > ls->size)
+		err = pl_errf(PL_E_ARG, "log store: size %llu beyond the log's %llu",
+		              (unsigned long long)size, (unsigned long long)ls->size);
+	logstore_source(ls, &src);
+	for (i = 0; i < count && err == PL_OK; i++)
+		if ((err = src.get(src.ctx, (start + i) << level, (uint64_t)1 << level, h)) ==
+		    PL_OK)
+			err = buf_add(out, h, HASH_LEN);
+	return snapshot_end(ls, own, err);
+}
+
+enum pl_err
+logstore_entries(struct logstore *ls, uint64_t start, size_t count, struct buf *out)
+{
+	enum pl_err err = PL_OK;
+	size_t i;
+	int own;
+
+	PL_TRY(snapshot_begin(ls, &own));
+	if (count > ls->size || start > ls->size - count)
+		err = pl_errf(PL_E_ARG, "log store: no entries [%llu, +%zu) in %llu",
+		              (unsigned long long)start, count, (unsigned long long)ls->size);
+	for (i = 0; i < count && err == PL_OK; i++) {
+		size_t at = out->len;
+		uint8_t len[2] = { 0, 0 };
+
+		if ((err = buf_add(out, len, 2)) != PL_OK ||
+		    (err = logstore_entry(ls, start + i, out)) != PL_OK)
+			break;
+		if (out->len - at - 2 > 0xffff) {
+			err = pl_errf(PL_E_ARG, "log store: entry %llu is over 65535 bytes",
+			              (unsigned long long)(start + i));
+			break;
+		}
+		out->data[at] = (uint8_t)((out->len - at - 2) >> 8);
+		out->data[at + 1] = (uint8_t)(out->len - at - 2);
+	}
+	return snapshot_end(ls, own, err);
+}
+
 void
 logstore_close(struct logstore *ls)
 {

@@ -74,6 +74,23 @@ PL_MUST_USE enum pl_err logstore_inclusion(struct logstore *ls, uint64_t index, 
 PL_MUST_USE enum pl_err logstore_consistency(struct logstore *ls, uint64_t old, uint64_t size,
                                              uint8_t proof[][HASH_LEN], size_t *n);
 
+/*
+ * Append the count hashes at level (subtrees of 2^level leaves) from index
+ * start on, as C2SP tlog-tiles serves them: every one must be complete in
+ * the tree of size leaves (size <= the log's size), PL_E_ARG otherwise.
+ * Reads one consistent state, like the proofs.
+ */
+PL_MUST_USE enum pl_err logstore_hashes(struct logstore *ls, unsigned level, uint64_t start,
+                                        size_t count, uint64_t size, struct buf *out);
+
+/*
+ * Append entries [start, start + count), each as a 2-byte big-endian length
+ * and its bytes (a C2SP tlog-tiles entry bundle).  PL_E_ARG past the log's
+ * size or for an entry over 65535 bytes.
+ */
+PL_MUST_USE enum pl_err logstore_entries(struct logstore *ls, uint64_t start, size_t count,
+                                         struct buf *out);
+
 /* A subtree source over the stored hashes, for the log's own checks and tests. */
 void logstore_source(struct logstore *ls, struct merkle_source *src);
 

@@ -30,6 +30,7 @@
 #include "../crypto/hash.h"
 #include "../tlog/merkle.h"
 #include "../tlog/note.h"
+#include "../tlog/witness.h"
 #include "../wire/codec.h"
 #include "../wire/env.h"
 #include "../wire/party.h"
@@ -130,6 +131,22 @@ struct store_ack {
 	char officer[STORE_NAME_MAX + 1];
 	uint8_t ack_id[HASH_LEN]; /* the ACK envelope */
 	uint64_t time_ms;
+};
+
+/* Alerts: evidence that a party forked its transcript or equivocated (docs/node.md#audit). */
+#define STORE_ALERT_KIND_MAX   31
+#define STORE_ALERT_DETAIL_MAX 511
+#define STORE_EVIDENCE_MAX     (4 * WITNESS_NOTE_MAX)
+
+struct store_alert {
+	uint64_t
+	        id; /* given by alert_put; 0 if the same alert (kind, party, detail) was kept before */
+	uint64_t time_ms;
+	char kind[STORE_ALERT_KIND_MAX + 1]; /* "fork", "fork-suspected", "equivocation", ... */
+	char party[CODEC_ID_MAX + 1];        /* whom it is about */
+	char detail[STORE_ALERT_DETAIL_MAX + 1];
+	const uint8_t *evidence; /* borrowed: the signed objects that prove it */
+	size_t evidence_len;
 };
 
 struct store_ops {
@@ -250,6 +267,37 @@ struct store_ops {
 	enum pl_err (*log_checkpoint_put)(struct store *st, const char *note, size_t n,
 	                                  const struct note_key *log_key);
 	enum pl_err (*log_checkpoint_last)(struct store *st, uint64_t *size, struct buf *out);
+	/* logstore_check: the stored log against its latest checkpoint, signed by log_key. */
+	enum pl_err (*log_check)(struct store *st, const struct note_key *log_key);
+	/* C2SP tlog-tiles: hashes of a tile and entry bundles (logstore.h semantics). */
+	enum pl_err (*log_hashes)(struct store *st, unsigned level, uint64_t start, size_t count,
+	                          uint64_t size, struct buf *out);
+	enum pl_err (*log_entries)(struct store *st, uint64_t start, size_t count, struct buf *out);
+
+	/* As a witness: per log origin, the latest checkpoint cosigned and any fork (not the key). */
+	enum pl_err (*wit_get)(struct store *st, const char *origin, struct witness_log *out,
+	                       int *found);
+	enum pl_err (*wit_put)(struct store *st, const struct witness_log *w);
+	/* [{origin, size}] of every log witnessed, by origin. */
+	enum pl_err (*wit_list)(struct store *st, int (*fn)(void *ctx, const struct witness_log *w),
+	                        void *ctx);
+
+	/* Cosignature lines that witnesses gave our checkpoint of size. */
+	enum pl_err (*cosig_put)(struct store *st, uint64_t size, const char *witness,
+	                         const char *line, size_t n);
+	enum pl_err (*cosig_list)(struct store *st, uint64_t size,
+	                          int (*fn)(void *ctx, const char *witness, const char *line,
+	                                    size_t n),
+	                          void *ctx);
+	/* The largest size witness cosigned; 0 if none. */
+	enum pl_err (*cosig_last)(struct store *st, const char *witness, uint64_t *size);
+
+	/* Alerts, newest first in the listing; the same one twice is kept once. */
+	enum pl_err (*alert_put)(struct store *st, struct store_alert *a);
+	enum pl_err (*alert_list)(struct store *st, size_t limit,
+	                          int (*fn)(void *ctx, const struct store_alert *a), void *ctx);
+	/* *any 1 if some alert is about party. */
+	enum pl_err (*alert_about)(struct store *st, const char *party, int *any);
 };
 
 struct store {

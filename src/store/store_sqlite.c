@@ -22,7 +22,7 @@
 #include "logstore.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -51,6 +51,16 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	" ack_id BLOB NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY(env_id, party, ack_id));",
 	/* 2: the most urgent pending delivery in O(log n) */
 	"CREATE INDEX delivery_urgent ON delivery(peer, done, prec, seq);",
+	/* 3: witnessing, cosignatures of our checkpoints, alerts */
+	"CREATE TABLE witnessed(origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL,"
+	" note TEXT NOT NULL, fork INTEGER NOT NULL, fork_note TEXT NOT NULL);"
+	"CREATE TABLE cosig(witness TEXT NOT NULL, size INTEGER NOT NULL, line TEXT NOT NULL,"
+	" PRIMARY KEY(witness, size));"
+	"CREATE INDEX cosig_size ON cosig(size);"
+	"CREATE TABLE alert(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" party TEXT NOT NULL, detail TEXT NOT NULL, evidence BLOB NOT NULL,"
+	" UNIQUE(kind, party, detail));"
+	"CREATE INDEX alert_party ON alert(party);",
 };
 
 enum stmt {
@@ -85,6 +95,15 @@ enum stmt {
 	S_RCPT_LIST,
 	S_ACK_PUT,
 	S_ACK_LIST,
+	S_WIT_GET,
+	S_WIT_PUT,
+	S_WIT_LIST,
+	S_COSIG_PUT,
+	S_COSIG_LIST,
+	S_COSIG_LAST,
+	S_ALERT_PUT,
+	S_ALERT_LIST,
+	S_ALERT_ABOUT,
 	S_COUNT
 };
 
@@ -144,6 +163,20 @@ static const char *const sql[S_COUNT] = {
 	              " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ACK_LIST] = "SELECT env_id, party, officer, ack_id, time_ms FROM ack WHERE env_id = ?1"
 	               " ORDER BY time_ms, party",
+	[S_WIT_GET] = "SELECT origin, size, root, note, fork, fork_note FROM witnessed"
+	              " WHERE origin = ?1",
+	[S_WIT_PUT] = "INSERT OR REPLACE INTO witnessed(origin, size, root, note, fork, fork_note)"
+	              " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_WIT_LIST] = "SELECT origin, size, root, note, fork, fork_note FROM witnessed"
+	               " ORDER BY origin",
+	[S_COSIG_PUT] = "INSERT OR REPLACE INTO cosig(witness, size, line) VALUES(?1, ?2, ?3)",
+	[S_COSIG_LIST] = "SELECT witness, line FROM cosig WHERE size = ?1 ORDER BY witness",
+	[S_COSIG_LAST] = "SELECT COALESCE(MAX(size), 0) FROM cosig WHERE witness = ?1",
+	[S_ALERT_PUT] = "INSERT OR IGNORE INTO alert(time_ms, kind, party, detail, evidence)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5)",
+	[S_ALERT_LIST] = "SELECT id, time_ms, kind, party, detail, evidence FROM alert"
+	                 " ORDER BY id DESC LIMIT ?1",
+	[S_ALERT_ABOUT] = "SELECT EXISTS(SELECT 1 FROM alert WHERE party = ?1)",
 };
 
 struct sq {
@@ -1131,6 +1164,232 @@ sq_log_checkpoint_last(struct store *base, uint64_t *size, struct buf *out)
 	return logstore_checkpoint_last(((struct sq *)base)->log, size, out);
 }
 
+static enum pl_err
+sq_log_check(struct store *base, const struct note_key *log_key)
+{
+	return logstore_check(((struct sq *)base)->log, log_key);
+}
+
+static enum pl_err
+sq_log_hashes(struct store *base, unsigned level, uint64_t start, size_t count, uint64_t size,
+              struct buf *out)
+{
+	return logstore_hashes(((struct sq *)base)->log, level, start, count, size, out);
+}
+
+static enum pl_err
+sq_log_entries(struct store *base, uint64_t start, size_t count, struct buf *out)
+{
+	return logstore_entries(((struct sq *)base)->log, start, count, out);
+}
+
+/* ---- witnessing, cosignatures, alerts ----------------------------------------------- */
+
+/* Copy a text column of at most cap bytes into out (not NUL-terminated); *n its length. */
+static enum pl_err
+col_note(sqlite3_stmt *st, int i, char *out, size_t cap, size_t *n, const char *col)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	*n = (size_t)sqlite3_column_bytes(st, i);
+	if (*n > cap)
+		return pl_errf(PL_E_STORE, "store: witnessed.%s: %zu bytes > %zu: corrupt", col, *n,
+		               cap);
+	if (*n > 0)
+		memcpy(out, p, *n);
+	return PL_OK;
+}
+
+static enum pl_err
+wit_row(sqlite3_stmt *st, struct witness_log *w)
+{
+	int64_t fork = sqlite3_column_int64(st, 4);
+
+	PL_TRY(col_text(st, 0, w->key.name, sizeof(w->key.name), "witnessed", "origin"));
+	w->size = col_u64(st, 1);
+	PL_TRY(col_blob(st, 2, w->root, HASH_LEN, "witnessed", "root"));
+	PL_TRY(col_note(st, 3, w->note, sizeof(w->note), &w->note_len, "note"));
+	if (fork < WITNESS_FORK_NONE || fork > WITNESS_FORK_PROVEN)
+		return pl_errf(PL_E_STORE, "store: witnessed %s: fork %lld: corrupt", w->key.name,
+		               (long long)fork);
+	w->fork = (enum witness_fork)fork;
+	return col_note(st, 5, w->fork_note, sizeof(w->fork_note), &w->fork_note_len, "fork_note");
+}
+
+static enum pl_err
+sq_wit_get(struct store *base, const char *origin, struct witness_log *out, int *found)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_WIT_GET);
+	struct note_key key = out->key;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	*found = 0;
+	bind_text(st, 1, origin);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*found = 1;
+		err = wit_row(st, out);
+		out->key = key;
+	} else if (rc != SQLITE_DONE) {
+		err = db_err(s, "read witnessed log");
+	}
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
+sq_wit_put(struct store *base, const struct witness_log *w)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_WIT_PUT);
+
+	bind_text(st, 1, w->key.name);
+	bind_u64(st, 2, w->size);
+	bind_blob(st, 3, w->root, HASH_LEN);
+	sqlite3_bind_text(st, 4, w->note, (int)w->note_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, w->fork);
+	sqlite3_bind_text(st, 6, w->fork_note, (int)w->fork_note_len, SQLITE_STATIC);
+	return done(s, st, "write witnessed log");
+}
+
+static enum pl_err
+sq_wit_list(struct store *base, int (*fn)(void *ctx, const struct witness_log *w), void *ctx)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_WIT_LIST);
+	struct witness_log *w = pl_calloc(1, sizeof(*w));
+	enum pl_err err = PL_OK;
+	int rc;
+
+	if (w == NULL)
+		return pl_errf(PL_E_NOMEM, "store: out of memory");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = wit_row(st, w)) != PL_OK || fn(ctx, w) != 0)
+			break;
+	if (err == PL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_err(s, "list witnessed logs");
+	sqlite3_reset(st);
+	pl_free(w);
+	return err;
+}
+
+static enum pl_err
+sq_cosig_put(struct store *base, uint64_t size, const char *witness, const char *line, size_t n)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_COSIG_PUT);
+
+	bind_text(st, 1, witness);
+	bind_u64(st, 2, size);
+	sqlite3_bind_text(st, 3, line, (int)n, SQLITE_STATIC);
+	return done(s, st, "write cosignature");
+}
+
+static enum pl_err
+sq_cosig_list(struct store *base, uint64_t size,
+              int (*fn)(void *ctx, const char *witness, const char *line, size_t n), void *ctx)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_COSIG_LIST);
+	char witness[STORE_NAME_MAX + 1];
+	enum pl_err err = PL_OK;
+	int rc;
+
+	bind_u64(st, 1, size);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = col_text(st, 0, witness, sizeof(witness), "cosig", "witness")) != PL_OK)
+			break;
+		if (fn(ctx, witness, (const char *)sqlite3_column_text(st, 1),
+		       (size_t)sqlite3_column_bytes(st, 1)) != 0)
+			break;
+	}
+	if (err == PL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_err(s, "list cosignatures");
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
+sq_cosig_last(struct store *base, const char *witness, uint64_t *size)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_COSIG_LAST);
+	enum pl_err err = PL_OK;
+
+	*size = 0;
+	bind_text(st, 1, witness);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*size = col_u64(st, 0);
+	else
+		err = db_err(s, "read cosignatures");
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
+sq_alert_put(struct store *base, struct store_alert *a)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_ALERT_PUT);
+
+	bind_u64(st, 1, a->time_ms);
+	bind_text(st, 2, a->kind);
+	bind_text(st, 3, a->party);
+	bind_text(st, 4, a->detail);
+	bind_blob(st, 5, a->evidence != NULL ? a->evidence : (const uint8_t *)"", a->evidence_len);
+	PL_TRY(done(s, st, "write alert"));
+	a->id = sqlite3_changes(s->db) > 0 ? (uint64_t)sqlite3_last_insert_rowid(s->db) : 0;
+	return PL_OK;
+}
+
+static enum pl_err
+sq_alert_list(struct store *base, size_t limit, int (*fn)(void *ctx, const struct store_alert *a),
+              void *ctx)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_ALERT_LIST);
+	struct store_alert a;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	bind_u64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.id = col_u64(st, 0);
+		a.time_ms = col_u64(st, 1);
+		if ((err = col_text(st, 2, a.kind, sizeof(a.kind), "alert", "kind")) != PL_OK ||
+		    (err = col_text(st, 3, a.party, sizeof(a.party), "alert", "party")) != PL_OK ||
+		    (err = col_text(st, 4, a.detail, sizeof(a.detail), "alert", "detail")) != PL_OK)
+			break;
+		a.evidence = sqlite3_column_blob(st, 5);
+		a.evidence_len = (size_t)sqlite3_column_bytes(st, 5);
+		if (fn(ctx, &a) != 0)
+			break;
+	}
+	if (err == PL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_err(s, "list alerts");
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
+sq_alert_about(struct store *base, const char *party, int *any)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_ALERT_ABOUT);
+	enum pl_err err = PL_OK;
+
+	*any = 0;
+	bind_text(st, 1, party);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*any = sqlite3_column_int(st, 0) != 0;
+	else
+		err = db_err(s, "read alerts");
+	sqlite3_reset(st);
+	return err;
+}
+
 static const struct store_ops sqlite_ops = {
 	.close = sq_close,
 	.begin = sq_begin,
@@ -1179,6 +1438,18 @@ static const struct store_ops sqlite_ops = {
 	.log_consistency = sq_log_consistency,
 	.log_checkpoint_put = sq_log_checkpoint_put,
 	.log_checkpoint_last = sq_log_checkpoint_last,
+	.log_check = sq_log_check,
+	.log_hashes = sq_log_hashes,
+	.log_entries = sq_log_entries,
+	.wit_get = sq_wit_get,
+	.wit_put = sq_wit_put,
+	.wit_list = sq_wit_list,
+	.cosig_put = sq_cosig_put,
+	.cosig_list = sq_cosig_list,
+	.cosig_last = sq_cosig_last,
+	.alert_put = sq_alert_put,
+	.alert_list = sq_alert_list,
+	.alert_about = sq_alert_about,
 };
 
 /* Bring the schema to SCHEMA_VERSION, in one transaction. */

@@ -67,16 +67,6 @@ struct answer {
 	struct buf b;
 };
 
-static size_t
-collect(char *p, size_t size, size_t nmemb, void *ctx)
-{
-	struct answer *a = ctx;
-
-	if (buf_add(&a->b, p, size * nmemb) != PL_OK)
-		return 0; /* too big: curl aborts the transfer */
-	return size * nmemb;
-}
-
 enum outcome { DONE, AGAIN, BACKOFF, HOLD };
 
 /* Read the peer's JSON answer: store receipts, act on the error. */
@@ -198,7 +188,7 @@ deliver_once(struct worker *w)
 		curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, hdr);
 		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, b.raw.data);
 		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b.raw.len);
-		curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &a);
+		curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &a.b);
 		rc = curl_easy_perform(w->curl);
 		curl_slist_free_all(hdr);
 		if (rc == CURLE_OK) {
@@ -289,19 +279,10 @@ worker_for(struct sync *s, const char *peer)
 	w->s = s;
 	(void)snprintf(w->peer, sizeof(w->peer), "%s", peer);
 	pthread_cond_init(&w->cv, NULL);
-	if ((w->curl = curl_easy_init()) == NULL) {
+	if ((w->curl = sync_curl_new(s->c.timeout_s, s->c.plain_ok, s->c.ca_file)) == NULL) {
 		pl_free(w);
 		return NULL;
 	}
-	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(w->curl, CURLOPT_TIMEOUT, (long)s->c.timeout_s);
-	curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(w->curl, CURLOPT_PROTOCOLS_STR, s->c.plain_ok ? "http,https" : "https");
-	curl_easy_setopt(w->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(w->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (s->c.ca_file != NULL)
-		curl_easy_setopt(w->curl, CURLOPT_CAINFO, s->c.ca_file);
 	w->kicked = 1;
 	if (pthread_create(&w->thread, NULL, work, w) != 0) {
 		curl_easy_cleanup(w->curl);
@@ -332,6 +313,40 @@ curl_init_once(void)
 	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* Appends what a transfer receives to the struct buf given as CURLOPT_WRITEDATA. */
+static size_t
+to_buf(char *p, size_t size, size_t nmemb, void *ctx)
+{
+	return buf_add(ctx, p, size * nmemb) == PL_OK ? size * nmemb : 0;
+}
+
+CURL *
+sync_curl_new(unsigned timeout_s, int plain_ok, const char *ca_file)
+{
+	CURL *c = curl_easy_init();
+
+	if (c == NULL)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout_s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain_ok ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+	return c;
+}
+
+void
+sync_curl_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, curl_init_once);
+}
+
 static int
 kick_pending(void *ctx, const char *peer)
 {
@@ -342,12 +357,11 @@ kick_pending(void *ctx, const char *peer)
 enum pl_err
 sync_start(struct sync **out, const struct sync_conf *c, struct node *n)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sync *s;
 	enum pl_err err;
 
 	*out = NULL;
-	(void)pthread_once(&once, curl_init_once);
+	sync_curl_init();
 	if ((s = pl_calloc(1, sizeof(*s))) == NULL)
 		return pl_errf(PL_E_NOMEM, "sync: out of memory");
 	s->c = *c;

@@ -7,6 +7,8 @@
 #ifndef PL_SYNC_H
 #define PL_SYNC_H
 
+#include <curl/curl.h>
+
 #include "../common/err.h"
 #include "../core/node.h"
 
@@ -34,6 +36,16 @@ void sync_kick(struct sync *s, const char *peer, int urgent);
 
 /* Stop every worker (a request in flight finishes or times out) and free s. */
 void sync_stop(struct sync *s);
+
+/* libcurl's global setup, once per process (sync and cosign share it). */
+void sync_curl_init(void);
+
+/*
+ * A libcurl handle as both talk to peers: verified TLS (https only unless
+ * plain_ok), the timeouts, and the answer appended to the struct buf given
+ * as CURLOPT_WRITEDATA (the transfer fails when the buf is full).
+ */
+CURL *sync_curl_new(unsigned timeout_s, int plain_ok, const char *ca_file);
 
 /* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
 unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);

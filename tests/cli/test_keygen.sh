@@ -128,6 +128,8 @@ expect "a truncated key file is refused" 1 "truncated" -- "$P" key show "$T/trun
 cp "$K" "$T/flip.key" && chmod 600 "$T/flip.key"
 # Byte 120 lies inside the record (which starts at offset 78).
 printf '\377' | dd of="$T/flip.key" bs=1 seek=120 conv=notrunc 2>/dev/null
+# (a byte that was 0xff already is changed to 0xfe instead)
+cmp -s "$K" "$T/flip.key" && printf '\376' | dd of="$T/flip.key" bs=1 seek=120 conv=notrunc 2>/dev/null
 expect "a key file with a flipped record byte is refused" 1 "party record" -- "$P" key show "$T/flip.key"
 expect "a missing key file is refused" 1 "No such file" -- "$P" key show "$T/none.key"
 # The last byte is in the encrypted secret's tag: show still works, check must refuse.

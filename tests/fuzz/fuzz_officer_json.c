@@ -35,6 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct api_send send;
 	static struct api_pin pin;
+	static struct api_export exp;
 	struct api_login login;
 	struct api_channel chan;
 	struct api_officer_new off;
@@ -104,6 +105,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((err = api_parse_officer(j, &off)) == PL_OK &&
 		    (off.roles == 0 || (off.roles & ~0x0fu) != 0))
 			abort();
+		break;
+	case 6:
+		if ((err = api_parse_export(j, &exp)) == PL_OK) {
+			if (codec_id_check("channel", exp.x.channel) != PL_OK ||
+			    exp.x.n_disclose > API_DISCLOSE_MAX ||
+			    (exp.x.to_ms != 0 && exp.x.to_ms < exp.x.from_ms))
+				abort();
+			for (i = 0; i < exp.x.n_disclose; i++)
+				for (n = 0; n < i; n++)
+					if (memcmp(exp.x.disclose[i], exp.x.disclose[n],
+					           HASH_LEN) == 0)
+						abort();
+		}
 		break;
 	default:
 		err = api_parse_empty(j, "fuzz");

@@ -446,6 +446,12 @@ test_route_match(void **state)
 	assert_true(M("/api/v1/envelopes/*", longseg));
 	longseg[strlen(longseg)] = 'a';
 	assert_false(M("/api/v1/envelopes/*", longseg));
+	/* A final ** takes the rest of the path, one segment or more, never none. */
+	assert_true(M("/log/tile/**", "/log/tile/0/x001/234.p/7"));
+	assert_string_equal(arg, "0/x001/234.p/7");
+	assert_true(M("/log/tile/**", "/log/tile/0"));
+	assert_false(M("/log/tile/**", "/log/tile/"));
+	assert_false(M("/log/tile/**", "/log/tiles/0/000"));
 	/* Only path_len bytes count: the query is not part of the path. */
 	assert_true(api_route_match("/a", "/a?x=1", 2, arg));
 #undef M

@@ -25,6 +25,9 @@
 #include "core/identity.h"
 #include "core/node.h"
 #include "crypto/cr.h"
+#include "tlog/checkpoint.h"
+#include "tlog/proof.h"
+#include "wire/entry.h"
 
 #define US 0
 #define RU 1
@@ -654,6 +657,179 @@ test_reopen(void **state)
 	expect_msg("belongs to party 'us-nrrc'");
 }
 
+/* One add-checkpoint round: us asks witness w; returns the HTTP status. */
+static int
+witness_round(int from, int w, uint64_t old, uint64_t *size)
+{
+	struct witness_reply r;
+	struct buf req;
+	int status;
+
+	buf_init(&req, 1 << 16);
+	witness_reply_init(&r);
+	assert_int_equal(node_witness_request(nodes[from], ids[w], &old, &req, size), PL_OK);
+	assert_int_equal(node_add_checkpoint(nodes[w], (const char *)req.data, req.len, &r), PL_OK);
+	status = r.status;
+	if (status == 200)
+		assert_int_equal(node_cosigned(nodes[from], ids[w], *size,
+		                               (const char *)r.body.data, r.body.len),
+		                 PL_OK);
+	witness_reply_reset(&r);
+	buf_reset(&req);
+	return status;
+}
+
+static void
+witness_vkey(struct note_key *k, int i)
+{
+	char name[96];
+	struct keys *ks = keys_from_secret(secrets[i]);
+
+	(void)snprintf(name, sizeof(name), "%s%s", ENTRY_WITNESS_PREFIX, ids[i]);
+	assert_int_equal(note_key_make(k, name, NOTE_TYPE_COSIG, keys_sign_pk(ks)), PL_OK);
+	keys_free(ks);
+}
+
+/* Checkpoints signed, cosigned by two peers, served as tiles; a forked checkpoint is caught. */
+static void
+test_checkpoints_witnessed(void **state)
+{
+	static struct proof_result res;
+	static struct policy pol;
+	struct witness_reply r;
+	struct checkpoint cp;
+	struct buf note, tile, entries, req;
+	uint64_t size = 0, size2 = 0, old;
+	uint8_t id[HASH_LEN], leaf[HASH_LEN];
+	json_t *alerts, *wl;
+	struct keys *usk;
+	uint64_t last;
+	unsigned w, i;
+	int made = 0;
+
+	(void)state;
+	assert_int_equal(node_checkpoint(nodes[US], &size, &made), PL_OK);
+	assert_true(made);
+	assert_int_equal(size, (uint64_t)transcript_size(US));
+	assert_int_equal(node_checkpoint(nodes[US], &size2, &made), PL_OK);
+	assert_false(made);
+	assert_int_equal(size2, size);
+
+	/* Both peers cosign; the served checkpoint meets a 2-of-2 policy. */
+	assert_int_equal(witness_round(US, RU, NODE_OLD_STORED, &size2), 200);
+	assert_int_equal(witness_round(US, CN, NODE_OLD_STORED, &size2), 200);
+	buf_init(&note, 1 << 16);
+	assert_int_equal(node_checkpoint_get(nodes[US], &note, &size2), PL_OK);
+	assert_int_equal(size2, size);
+	policy_init(&pol);
+	pol.has_log = 1;
+	node_log_key(nodes[US], &pol.log);
+	witness_vkey(&pol.witnesses[0], RU);
+	witness_vkey(&pol.witnesses[1], CN);
+	pol.n_witnesses = 2;
+	pol.quorum = 2;
+	pol.quorum_set = 1;
+	assert_int_equal(policy_check_checkpoint(&res, &pol, (const char *)note.data, note.len),
+	                 PL_OK);
+	assert_int_equal(res.n_cosigned, 2);
+
+	/* Tiles: level 0 holds the leaf hashes of the entries; nothing past the checkpoint. */
+	buf_init(&tile, 256 * HASH_LEN);
+	buf_init(&entries, 1 << 20);
+	w = size < 256 ? (unsigned)size : 256;
+	assert_int_equal(node_log_tile(nodes[US], 0, 0, w, &tile), PL_OK);
+	assert_int_equal(tile.len, w * HASH_LEN);
+	assert_int_equal(node_log_entries(nodes[US], 0, w, &entries), PL_OK);
+	merkle_leaf_hash(leaf, entries.data + 2, ((size_t)entries.data[0] << 8) | entries.data[1]);
+	assert_memory_equal(leaf, tile.data, HASH_LEN);
+	tile.len = 0;
+	last = size / 256;
+	assert_int_equal(node_log_tile(nodes[US], 0, last, (unsigned)(size % 256) + 1, &tile),
+	                 PL_E_NOTFOUND);
+	if (size >= 256) {
+		/* Level 1 hashes are subtrees of 256 leaves: the root of the first full tile. */
+		uint8_t(*h)[HASH_LEN] = (uint8_t(*)[HASH_LEN])tile.data;
+
+		tile.len = 0;
+		assert_int_equal(node_log_tile(nodes[US], 0, 0, 256, &tile), PL_OK);
+		for (w = 256; w > 1; w /= 2)
+			for (i = 0; i < w / 2; i++)
+				merkle_node_hash(h[i], h[2 * i], h[2 * i + 1]);
+		memcpy(leaf, h[0], HASH_LEN);
+		tile.len = 0;
+		assert_int_equal(node_log_tile(nodes[US], 1, 0, 1, &tile), PL_OK);
+		assert_memory_equal(leaf, tile.data, HASH_LEN);
+	}
+	assert_int_equal(node_log_tile(nodes[US], 1, last + 1, 1, &tile), PL_E_NOTFOUND);
+	assert_int_equal(node_log_tile(nodes[US], 0, 0, 257, &tile), PL_E_ARG);
+
+	/* The log grows: the next round carries a consistency proof from what RU cosigned. */
+	send_text(US, "cyber", ENV_PREC_ROUTINE, "more", id);
+	deliver_all();
+	assert_int_equal(node_checkpoint(nodes[US], &size2, &made), PL_OK);
+	assert_true(made && size2 > size);
+	assert_int_equal(witness_round(US, RU, NODE_OLD_STORED, &size2), 200);
+	/* A stale old size is answered 409 with the size RU holds. */
+	assert_int_equal(witness_round(US, CN, 0, &size2), 409);
+	assert_int_equal(witness_round(US, CN, NODE_OLD_STORED, &size2), 200);
+	/* We notice a witness that saw more of our log than we have. */
+	old = size2 + 5;
+	buf_init(&req, 1 << 16);
+	assert_int_equal(node_witness_request(nodes[US], ids[RU], &old, &req, &size), PL_E_STATE);
+	expect_msg("has cosigned size");
+
+	/* US signs another history of the same size: RU keeps both and raises an alert. */
+	memset(&cp, 0, sizeof(cp));
+	(void)snprintf(cp.origin, sizeof(cp.origin), "%s%s", ENTRY_LOG_PREFIX, ids[US]);
+	cp.size = size2;
+	memset(cp.root, 0xee, HASH_LEN);
+	usk = keys_from_secret(secrets[US]);
+	req.len = 0;
+	assert_int_equal(buf_addf(&req, "old %llu\n\n", (unsigned long long)size2), PL_OK);
+	assert_int_equal(checkpoint_sign(&req, &cp, usk), PL_OK);
+	keys_free(usk);
+	witness_reply_init(&r);
+	assert_int_equal(node_add_checkpoint(nodes[RU], (const char *)req.data, req.len, &r),
+	                 PL_OK);
+	assert_int_equal(r.status, 409);
+	witness_reply_reset(&r);
+	assert_int_equal(node_alerts(nodes[RU], 10, &alerts), PL_OK);
+	assert_int_equal(json_array_size(alerts), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(alerts, 0), "kind")),
+	                    "fork");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(alerts, 0), "party")),
+	                    "us-nrrc");
+	json_decref(alerts);
+	assert_int_equal(node_witnessed(nodes[RU], &wl), PL_OK);
+	assert_int_equal(json_array_size(wl), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(wl, 0), "fork")),
+	                    "proven");
+	json_decref(wl);
+
+	/* A log nobody pinned here: 404. */
+	req.len = 0;
+	memset(&cp, 0, sizeof(cp));
+	(void)snprintf(cp.origin, sizeof(cp.origin), "%sxx-nobody", ENTRY_LOG_PREFIX);
+	cp.size = 1;
+	usk = keys_from_secret(secrets[US]);
+	assert_int_equal(buf_addf(&req, "old 0\n\n"), PL_OK);
+	assert_int_equal(checkpoint_sign(&req, &cp, usk), PL_OK);
+	keys_free(usk);
+	witness_reply_init(&r);
+	assert_int_equal(node_add_checkpoint(nodes[RU], (const char *)req.data, req.len, &r),
+	                 PL_OK);
+	assert_int_equal(r.status, 404);
+	witness_reply_reset(&r);
+
+	/* Reopening checks the stored log against the latest checkpoint. */
+	node_close(nodes[US]);
+	open_node(US);
+	buf_reset(&req);
+	buf_reset(&note);
+	buf_reset(&tile);
+	buf_reset(&entries);
+}
+
 int
 main(void)
 {
@@ -669,6 +845,7 @@ main(void)
 		cmocka_unit_test(test_officers),
 		cmocka_unit_test(test_parallel_sends),
 		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_checkpoints_witnessed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

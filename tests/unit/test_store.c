@@ -286,25 +286,28 @@ test_migration(void **state)
 	assert_int_equal(store_open(&st, path), PL_OK);
 	store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-	                              "DROP INDEX delivery_urgent; UPDATE store_meta SET value = 1 "
-	                              "WHERE key = 'schema_version'",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	        sqlite3_exec(db,
+	                     "DROP INDEX delivery_urgent; DROP TABLE witnessed;"
+	                     " DROP TABLE cosig; DROP TABLE alert;"
+	                     " UPDATE store_meta SET value = 1 WHERE key = 'schema_version'",
+	                     NULL, NULL, NULL),
+	        SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(&st, path), PL_OK);
 	store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
-	        sqlite3_prepare_v2(db,
-	                           "SELECT (SELECT value FROM store_meta WHERE key = "
-	                           "'schema_version'), (SELECT COUNT(*) FROM sqlite_master "
-	                           "WHERE name = 'delivery_urgent')",
-	                           -1, &q, NULL),
+	        sqlite3_prepare_v2(
+	                db,
+	                "SELECT (SELECT value FROM store_meta WHERE key = "
+	                "'schema_version'), (SELECT COUNT(*) FROM sqlite_master "
+	                "WHERE name IN ('delivery_urgent', 'witnessed', 'cosig', 'alert'))",
+	                -1, &q, NULL),
 	        SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
-	assert_int_equal(sqlite3_column_int(q, 1), 1);
+	assert_int_equal(sqlite3_column_int(q, 0), 3);
+	assert_int_equal(sqlite3_column_int(q, 1), 4);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 }
