@@ -325,11 +325,14 @@ print_env(const struct bundle *b, const struct bundle_report *rep, size_t i)
 			(void)printf("    no receipt    from %s in this bundle\n", to);
 	}
 	for (k = 0; k < er->n_acks; k++) {
-		const struct bundle_env *a = &b->envs[rep->acks[er->first_ack + k].ack];
+		size_t ai = rep->acks[er->first_ack + k].ack;
+		const struct bundle_env *a = &b->envs[ai];
 
 		cli_time_fmt(t, sizeof(t), a->time_ms);
 		(void)printf("    acknowledged  by %s at %s (its ack: %s seq %llu, envelope %s)\n",
 		             a->sender, t, a->sender, (unsigned long long)a->seq, hex8(h, a->id));
+		proof_fmt(ph, sizeof(ph), b, rep, rep->envs[ai].sent_proof);
+		(void)printf("                  %s\n", ph);
 	}
 	if (er->disclosure != BUNDLE_NONE)
 		print_body(&rep->discs[er->disclosure]);

@@ -1332,11 +1332,11 @@ cp_idx_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* The first checkpoint of party's log at size, or BUNDLE_NONE. */
+/* A checkpoint of party's log at size, or BUNDLE_NONE (call after verify_cps). */
 static size_t
 cp_find(const struct vctx *v, const char *party, uint64_t size)
 {
-	size_t lo = 0, hi = v->b->n_cps;
+	size_t lo = 0, hi = v->b->n_cps, first;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1350,10 +1350,13 @@ cp_find(const struct vctx *v, const char *party, uint64_t size)
 		else
 			lo = mid + 1;
 	}
-	if (lo < v->b->n_cps && strcmp(v->cpi[lo].c->party, party) == 0 &&
-	    v->cpi[lo].c->size == size)
-		return v->cpi[lo].i;
-	return BUNDLE_NONE;
+	/* Of several checkpoints at one size (equal roots, or a fork is reported), one that verified. */
+	for (first = lo; lo < v->b->n_cps && strcmp(v->cpi[lo].c->party, party) == 0 &&
+	                 v->cpi[lo].c->size == size;
+	     lo++)
+		if (v->rep->cps[v->cpi[lo].i].ok)
+			return v->cpi[lo].i;
+	return first < lo ? v->cpi[first].i : BUNDLE_NONE;
 }
 
 static void
@@ -1620,6 +1623,18 @@ entry_mismatch(const struct entry *e, const struct bundle_env *be)
 	return NULL;
 }
 
+/*
+ * Keep proof i for something already proven by *cur if there was none, or
+ * if *cur's checkpoint failed and i's did not: the report names the best.
+ */
+static void
+keep_proof(const struct bundle_report *rep, size_t *cur, size_t i)
+{
+	if (*cur == BUNDLE_NONE ||
+	    (!rep->cps[rep->incls[*cur].cp].ok && rep->cps[rep->incls[i].cp].ok))
+		*cur = i;
+}
+
 /* Check what an entry says against the bundle; link the proof into the report. */
 static int
 verify_entry(struct vctx *v, size_t i)
@@ -1665,20 +1680,17 @@ verify_entry(struct vctx *v, size_t i)
 	case ENTRY_SENT:
 		if (strcmp(in->party, b->envs[j].sender) != 0)
 			break;
-		if (rep->envs[j].sent_proof == BUNDLE_NONE)
-			rep->envs[j].sent_proof = i;
+		keep_proof(rep, &rep->envs[j].sent_proof, i);
 		return 1;
 	case ENTRY_RECEIVED:
 		if (strcmp(in->party, b->rcpts[k].r.receiver) != 0)
 			break;
-		if (rep->rcpts[k].received_proof == BUNDLE_NONE)
-			rep->rcpts[k].received_proof = i;
+		keep_proof(rep, &rep->rcpts[k].received_proof, i);
 		return 1;
 	default:
 		if (strcmp(in->party, b->envs[j].sender) != 0)
 			break;
-		if (rep->rcpts[k].receipt_proof == BUNDLE_NONE)
-			rep->rcpts[k].receipt_proof = i;
+		keep_proof(rep, &rep->rcpts[k].receipt_proof, i);
 		return 1;
 	}
 	vfail(v, &in->at, BUNDLE_INCLUSION,

@@ -24,6 +24,12 @@ expect "receipts are shown with the receiver's time" 0 \
 	"$P" verify "$T/good.bundle" --policy "$T/policy"
 expect "acknowledgements are shown" 0 "acknowledged  by ru-nrrc at 2026-01-01T00:01:00.000Z" -- \
 	"$P" verify "$T/good.bundle" --policy "$T/policy"
+if "$P" verify "$T/good.bundle" --policy "$T/policy" >"$T/out" 2>"$T/err" &&
+	grep -A1 "acknowledged  by ru-nrrc" "$T/out" | grep -q "proven: entry 1 of ru-nrrc's transcript"; then
+	ok "an acknowledgement's own transcript proof is shown"
+else
+	nok "an acknowledgement's own transcript proof is shown"
+fi
 expect "the disclosed body's texts are shown" 0 "Request for assistance: hospital network" -- \
 	"$P" verify "$T/good.bundle" --policy "$T/policy"
 expect "witness cosignatures are shown" 0 \

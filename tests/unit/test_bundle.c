@@ -928,7 +928,7 @@ test_forged_signature(void **state)
 	assert_int_equal(bundle_writer_add_envelope(&w, env.data, env.len), PL_OK);
 	expect_failure(&w, &fx.pol, "seq 2): the signature by 'us-nrrc' does not verify");
 	bundle_writer_reset(&w);
-	/* A forged party record: ru-nrrc's id with the forger's key, self-signed. */
+	/* A party record whose self-signature does not verify. */
 	{
 		struct buf p;
 
@@ -968,6 +968,32 @@ test_quorum(void **state)
 	assert_int_equal(bundle_writer_finish(&w, &out), PL_OK);
 	assert_int_equal(check(out.data, out.len, &pol, &rep), PL_OK);
 	assert_int_equal(rep.cps[0].n_cosigned, 0);
+	bundle_report_reset(&rep);
+	buf_reset(&out);
+	bundle_writer_reset(&w);
+	buf_reset(&cp);
+
+	/*
+	 * A second checkpoint of us-nrrc at size 8, same root, without the
+	 * cosignature: it fails, but what is proven under size 8 is reported
+	 * under the checkpoint that verified.
+	 */
+	make_cp(&cp, (const uint8_t(*)[HASH_LEN])fx.leaf[LOG_US], 8, US, 0);
+	bundle_writer_init(&w);
+	fill_writer(&w, &no_skip);
+	assert_int_equal(bundle_writer_add_checkpoint(&w, (const char *)cp.data, cp.len), PL_OK);
+	buf_init(&out, BUNDLE_MAX);
+	assert_int_equal(bundle_writer_finish(&w, &out), PL_OK);
+	assert_int_equal(check(out.data, out.len, &fx.pol, &rep), PL_E_CRYPTO);
+	assert_int_equal(rep.n_failures, 1);
+	assert_true(has_failure(&rep, BUNDLE_NONE, "us-nrrc at size 8: checkpoint: cosigned by 0"));
+	{
+		size_t u3 = 4; /* canonical order: R1 R2 U1 U2 U3 */
+		size_t in = rep.envs[u3].sent_proof;
+
+		assert_true(in != BUNDLE_NONE);
+		assert_true(rep.cps[rep.incls[in].cp].ok);
+	}
 	bundle_report_reset(&rep);
 	buf_reset(&out);
 	bundle_writer_reset(&w);
