@@ -1390,6 +1390,7 @@ verify_cosigs_from_bundle(struct vctx *v, const struct bundle_checkpoint *c,
 	struct note_key keys[NOTE_SIGS_MAX];
 	struct note_seen seen[1 + NOTE_SIGS_MAX];
 	struct checkpoint cp;
+	enum pl_err err;
 	size_t i, k, n = 0;
 
 	if (note_read(v->note, c->note, c->note_len) != PL_OK)
@@ -1416,7 +1417,12 @@ verify_cosigs_from_bundle(struct vctx *v, const struct bundle_checkpoint *c,
 	if (n == 0)
 		return;
 	v->rep->n_sigs += n;
-	if (checkpoint_open(&cp, v->note, c->note, c->note_len, log_key, keys, n, seen) != PL_OK) {
+	if ((err = checkpoint_open(&cp, v->note, c->note, c->note_len, log_key, keys, n, seen)) !=
+	    PL_OK) {
+		if (err == PL_E_NOMEM) {
+			v->nomem = err;
+			return;
+		}
 		cr->ok = 0;
 		vfail(v, &c->at, BUNDLE_CHECKPOINT, "checkpoint of %s at size %llu: %s",
 		      log_key->name, (unsigned long long)c->size, pl_err_msg());
@@ -1464,6 +1470,10 @@ verify_cps(struct vctx *v)
 		v->tpol->has_log = 1;
 		rep->n_sigs += 1 + v->tpol->n_witnesses;
 		err = policy_check_checkpoint(res, v->tpol, c->note, c->note_len);
+		if (err == PL_E_NOMEM) {
+			v->nomem = err;
+			continue;
+		}
 		if (err != PL_OK) {
 			cr->ok = 0;
 			vfail(v, &c->at, BUNDLE_CHECKPOINT, "checkpoint of %s at size %llu: %s",

@@ -312,6 +312,7 @@ note_verify(const struct note *note, const struct note_key *keys, size_t n_keys,
             struct note_seen *seen)
 {
 	size_t i, k, good = 0;
+	enum pl_err err;
 
 	if (seen != NULL && n_keys > 0)
 		memset(seen, 0, n_keys * sizeof(*seen));
@@ -332,11 +333,15 @@ note_verify(const struct note *note, const struct note_key *keys, size_t n_keys,
 			 * Every matching line is checked, repeated ones too.
 			 */
 			pl_err_clear();
-			if (note_check_sig(note, s, key, &ts) != PL_OK) {
+			if ((err = note_check_sig(note, s, key, &ts)) != PL_OK) {
 				const char *why = pl_err_msg();
 
 				if (seen != NULL)
 					memset(seen, 0, n_keys * sizeof(*seen));
+				/* Out of memory says nothing about the signature: keep that code. */
+				if (err == PL_E_NOMEM)
+					return pl_errf(err, "note: signature %zu by '%s': %s",
+					               i + 1, s->name, why);
 				return pl_errf(
 				        PL_E_CRYPTO,
 				        "note: signature %zu by '%s' (key %08x) does not verify%s%s",
