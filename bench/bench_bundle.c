@@ -45,6 +45,7 @@
 #include "core/envelope.h"
 #include "core/identity.h"
 #include "core/receipt.h"
+#include "bench.h"
 #include "crypto/cr.h"
 #include "tlog/cosig.h"
 
@@ -76,28 +77,6 @@ struct ctx {
 	struct bundle_policy pol;
 	struct sigcheck *checks; /* 2n */
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-		perror("bench: clock_gettime");
-		exit(1);
-	}
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-must(enum pl_err err, const char *what)
-{
-	if (err != PL_OK) {
-		(void)fprintf(stderr, "bench: %s failed: %s %s\n", what, pl_err_name(err),
-		              pl_err_msg());
-		exit(1);
-	}
-}
 
 static void *
 xcalloc(size_t n, size_t size)

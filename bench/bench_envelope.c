@@ -34,6 +34,7 @@
 #include <sodium.h>
 
 #include "core/envelope.h"
+#include "bench.h"
 #include "crypto/cr.h"
 
 #define BODY       1024 /* plaintext bytes */
@@ -66,28 +67,6 @@ struct ctx {
 	uint8_t sig[crypto_sign_BYTES];
 	uint8_t opened[BODY];
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-		perror("bench: clock_gettime");
-		exit(1);
-	}
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-must(enum pl_err err, const char *what)
-{
-	if (err != PL_OK) {
-		(void)fprintf(stderr, "bench: %s failed: %s %s\n", what, pl_err_name(err),
-		              pl_err_msg());
-		exit(1);
-	}
-}
 
 static void
 fail(const char *what)

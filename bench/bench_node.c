@@ -50,20 +50,12 @@
 #include "core/identity.h"
 #include "core/node.h"
 #include "core/receipt.h"
+#include "bench.h"
 #include "crypto/cr.h"
 #include "sync/cosign.h"
 #include "sync/sync.h"
 
 #define BODY 1024
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what)
@@ -298,7 +290,7 @@ crypto_cost(void)
 	buf_init(&enc, ENV_ENCODED_MAX);
 	buf_init_secret(&out, ENV_PLAIN_MAX);
 	buf_init(&rc, RCPT_ENCODED_MAX);
-	t0 = now_s();
+	t0 = now();
 	do {
 		for (i = 0; i < 100; i++, n++) {
 			enc.len = out.len = rc.len = 0;
@@ -310,7 +302,7 @@ crypto_cost(void)
 			    receipt_verify(&r, rc.data, rc.len, id, keys_sign_pk(kb)) != PL_OK)
 				die("crypto baseline");
 		}
-		t = now_s() - t0;
+		t = now() - t0;
 	} while (t < 1.0);
 	keys_free(ka);
 	keys_free(kb);
@@ -332,11 +324,11 @@ fsync_ms(void)
 	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
 		die("fsync probe");
 	for (i = 0; i < 21; i++) {
-		double t0 = now_s();
+		double t0 = now();
 
 		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block) || fsync(fd) != 0)
 			die("fsync probe");
-		t[i] = (now_s() - t0) * 1e3;
+		t[i] = (now() - t0) * 1e3;
 	}
 	close(fd);
 	(void)unlink(p);
@@ -405,7 +397,7 @@ memory_row(struct side *a, long stored)
 	json_t *j;
 	int i;
 
-	t0 = now_s();
+	t0 = now();
 	for (i = 0; i < 4; i++) {
 		s[i] = (struct sender){ a, stored / 4 };
 		pthread_create(&th[i], NULL, sender, &s[i]);
@@ -434,7 +426,7 @@ memory_row(struct side *a, long stored)
 	buf_reset(&nb.raw);
 	after = rss_mib();
 	printf("%-44s %.1f MiB before opening, %.1f MiB open (%ld envelopes stored in %.0f s)\n",
-	       "resident memory, node reopened", before, after, stored / 4 * 4, now_s() - t0);
+	       "resident memory, node reopened", before, after, stored / 4 * 4, now() - t0);
 	node_close(a->n);
 	a->n = NULL;
 	a->api = NULL;
@@ -485,18 +477,18 @@ audit_row(struct side *a, struct side *b)
 		double t1;
 
 		send_one(a, "audit", ENV_PREC_ROUTINE, id);
-		t1 = now_s();
+		t1 = now();
 		if (node_status(a->n, &st) != PL_OK)
 			die("status");
 		size = (uint64_t)json_integer_value(
 		        json_object_get(json_object_get(st, "transcript"), "size"));
 		json_decref(st);
 		while (!cosigned(a, size, w1, w2)) {
-			if (now_s() - t1 > 30)
+			if (now() - t1 > 30)
 				die("no cosigned checkpoint within 30 s");
 			usleep(500);
 		}
-		lat[i] = (now_s() - t1) * 1e3;
+		lat[i] = (now() - t1) * 1e3;
 		/* Appends at uneven moments: a round may have just started, or be due. */
 		usleep((useconds_t)(((unsigned)i * 7919u) % 150u) * 1000u);
 	}
@@ -564,7 +556,7 @@ main(void)
 	ceiling = (double)(cores > 0 ? cores : 1) / cost;
 
 	/* Throughput. */
-	t0 = now_s();
+	t0 = now();
 	for (i = 0; i < 4; i++) {
 		s[i] = (struct sender){ &a, n / 4 };
 		pthread_create(&th[i], NULL, sender, &s[i]);
@@ -573,7 +565,7 @@ main(void)
 		pthread_join(th[i], NULL);
 	while (pending(a.n) > 0)
 		usleep(20000); /* status runs through the committer: do not crowd it */
-	t = now_s() - t0;
+	t = now() - t0;
 
 	printf("%-44s %12s %12s %8s\n", "end to end, 1 KiB bodies, A -> B", "parley/s", "ceiling/s",
 	       "ratio");
@@ -613,10 +605,10 @@ main(void)
 		double t1;
 
 		send_one(&a, "hot", ENV_PREC_FLASH, id);
-		t1 = now_s();
+		t1 = now();
 		while (!receipted(&a, id))
 			usleep(200);
-		lat[i] = (now_s() - t1) * 1e3;
+		lat[i] = (now() - t1) * 1e3;
 	}
 	qsort(lat, 50, sizeof(lat[0]), cmp_d);
 	{

@@ -24,29 +24,12 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bench.h"
 #include "crypto/cr.h"
 #include "store/logstore.h"
 #include "tlog/checkpoint.h"
 
 #define BATCH 1000
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-must(enum pl_err err, const char *what)
-{
-	if (err != PL_OK) {
-		(void)fprintf(stderr, "bench: %s: %s\n", what, pl_err_msg());
-		exit(1);
-	}
-}
 
 static void
 rm_db(const char *path)
