@@ -43,23 +43,40 @@ add_row(void *ctx, const struct store_env *e)
 /*
  * Which rows go in: every envelope whose sender's time is in [from, to],
  * and, per sender, every seq between its first and last such one, so that
- * each sender's chain in the bundle has no gap.
+ * each sender's chain in the bundle has no gap.  A channel has at most
+ * ENV_RECIPIENTS_MAX senders: two passes over the rows.
  */
 static void
-select_rows(struct rows *r, uint64_t from, uint64_t to, unsigned char *keep)
+select_rows(const struct rows *r, uint64_t from, uint64_t to, unsigned char *keep)
 {
-	size_t i, k;
+	struct span {
+		const char *sender;
+		uint64_t lo, hi;
+	} spans[ENV_RECIPIENTS_MAX];
+	size_t n_spans = 0, i, k;
 
 	for (i = 0; i < r->n; i++) {
-		uint64_t lo = UINT64_MAX, hi = 0;
+		const struct store_env *e = &r->v[i];
 
-		for (k = 0; k < r->n; k++)
-			if (strcmp(r->v[k].sender, r->v[i].sender) == 0 &&
-			    r->v[k].time_ms >= from && r->v[k].time_ms <= to) {
-				lo = r->v[k].seq < lo ? r->v[k].seq : lo;
-				hi = r->v[k].seq > hi ? r->v[k].seq : hi;
-			}
-		keep[i] = lo <= hi && r->v[i].seq >= lo && r->v[i].seq <= hi;
+		for (k = 0; k < n_spans && strcmp(spans[k].sender, e->sender) != 0; k++)
+			;
+		if (k == n_spans) {
+			if (n_spans == ENV_RECIPIENTS_MAX)
+				continue; /* not a member: the channel's rows never get here */
+			spans[n_spans++] = (struct span){ e->sender, UINT64_MAX, 0 };
+		}
+		if (e->time_ms >= from && e->time_ms <= to) {
+			spans[k].lo = e->seq < spans[k].lo ? e->seq : spans[k].lo;
+			spans[k].hi = e->seq > spans[k].hi ? e->seq : spans[k].hi;
+		}
+	}
+	for (i = 0; i < r->n; i++) {
+		const struct store_env *e = &r->v[i];
+
+		keep[i] = 0;
+		for (k = 0; k < n_spans; k++)
+			if (strcmp(spans[k].sender, e->sender) == 0)
+				keep[i] = e->seq >= spans[k].lo && e->seq <= spans[k].hi;
 	}
 }
 

@@ -157,7 +157,7 @@ node_log_tile(struct node *n, unsigned level, uint64_t index, unsigned width, st
 	buf_init(&note, CHECKPOINT_NOTE_MAX);
 	/* What is published is what a checkpoint covers. */
 	if ((err = node_latest_checkpoint(st, &note, &size, 0)) == PL_OK) {
-		if (level * 8 >= 64 || index * 256 + width > (size >> (level * 8)))
+		if (index * 256 + width > (size >> (level * 8)))
 			err = pl_errf(PL_E_NOTFOUND, "tile beyond the latest checkpoint");
 		else
 			err = st->ops->log_hashes(st, level * 8, index * 256, width, size, out);
@@ -395,7 +395,7 @@ alert_fill(struct store_alert *a, struct node *n, const char *kind, const char *
 	(void)snprintf(a->party, sizeof(a->party), "%s", party);
 	(void)snprintf(a->detail, sizeof(a->detail), "%s", detail);
 	a->evidence = evidence;
-	a->evidence_len = evidence_len < STORE_EVIDENCE_MAX ? evidence_len : 0;
+	a->evidence_len = evidence_len;
 }
 
 enum pl_err

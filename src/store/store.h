@@ -136,7 +136,8 @@ struct store_ack {
 /* Alerts: evidence that a party forked its transcript or equivocated (docs/node.md#audit). */
 #define STORE_ALERT_KIND_MAX   31
 #define STORE_ALERT_DETAIL_MAX 511
-#define STORE_EVIDENCE_MAX     (4 * WITNESS_NOTE_MAX)
+/* Two envelopes with their 4-byte lengths (equivocation) or two checkpoints (fork). */
+#define STORE_EVIDENCE_MAX (2 * (4 + ENV_ENCODED_MAX))
 
 struct store_alert {
 	uint64_t
@@ -278,7 +279,7 @@ struct store_ops {
 	enum pl_err (*wit_get)(struct store *st, const char *origin, struct witness_log *out,
 	                       int *found);
 	enum pl_err (*wit_put)(struct store *st, const struct witness_log *w);
-	/* [{origin, size}] of every log witnessed, by origin. */
+	/* Every log witnessed (its record, without the key), by origin. */
 	enum pl_err (*wit_list)(struct store *st, int (*fn)(void *ctx, const struct witness_log *w),
 	                        void *ctx);
 
@@ -292,7 +293,10 @@ struct store_ops {
 	/* The largest size witness cosigned; 0 if none. */
 	enum pl_err (*cosig_last)(struct store *st, const char *witness, uint64_t *size);
 
-	/* Alerts, newest first in the listing; the same one twice is kept once. */
+	/*
+	 * Alerts, newest first in the listing; the same one twice is kept once.
+	 * Evidence over STORE_EVIDENCE_MAX bytes is refused (PL_E_ARG).
+	 */
 	enum pl_err (*alert_put)(struct store *st, struct store_alert *a);
 	enum pl_err (*alert_list)(struct store *st, size_t limit,
 	                          int (*fn)(void *ctx, const struct store_alert *a), void *ctx);

@@ -1333,6 +1333,9 @@ sq_alert_put(struct store *base, struct store_alert *a)
 	struct sq *s = (struct sq *)base;
 	sqlite3_stmt *st = stmt(s, S_ALERT_PUT);
 
+	if (a->evidence_len > STORE_EVIDENCE_MAX)
+		return pl_errf(PL_E_ARG, "store: alert evidence of %zu bytes, more than %d",
+		               a->evidence_len, STORE_EVIDENCE_MAX);
 	bind_u64(st, 1, a->time_ms);
 	bind_text(st, 2, a->kind);
 	bind_text(st, 3, a->party);

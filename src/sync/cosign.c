@@ -134,7 +134,7 @@ self_alert(struct cosign *cs, struct target *t, const char *kind, const char *de
 
 /* One witness: our latest checkpoint to it, following its 409 once.  0 done, 1 busy, -1 failed. */
 static int
-push(struct cosign *cs, struct target *t, uint64_t size)
+push(struct cosign *cs, struct target *t)
 {
 	struct buf req, answer;
 	uint64_t old = t->cosigned, cp_size = 0;
@@ -202,7 +202,6 @@ push(struct cosign *cs, struct target *t, uint64_t size)
 			break;
 		}
 	}
-	(void)size;
 	buf_reset(&req);
 	buf_reset(&answer);
 	return ok == 1 ? 0 : ok == -1 ? 1 : -1;
@@ -224,7 +223,7 @@ each_target(void *ctx, const char *id)
 		return c->cs->stopping;
 	if ((t->cosigned != NODE_OLD_STORED && t->cosigned >= c->size) || t->retry_ms > now)
 		return 0;
-	switch (push(c->cs, t, c->size)) {
+	switch (push(c->cs, t)) {
 	case 0:
 		t->attempt = 0;
 		t->retry_ms = 0;

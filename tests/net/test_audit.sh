@@ -164,6 +164,24 @@ EOF2
 check "a bundle with one byte changed fails verification" sh -c "! '$PARLEY' verify '$ROOT/pair.bundle.bad' --policy '$ROOT/policy-bundle' >'$ROOT/bad.out' 2>&1"
 grep '^parley: ' "$ROOT/bad.out" | sed 's/^/# /'
 check "the failure names the record and the envelope" grep -q "NOT VERIFIED: .*record .* (envelope)" "$ROOT/bad.out"
+# A time window: per sender, the seqs from its first to its last envelope in it.
+from=$(q us-nrrc "SELECT MIN(time_ms) FROM envelope WHERE channel='pair' AND kind=1")
+want=$($PY - "$ROOT/us-nrrc/node.db" "$from" <<'EOF2'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+rows = db.execute("SELECT sender, seq, time_ms FROM envelope WHERE channel='pair'").fetchall()
+n = 0
+for s in set(r[0] for r in rows):
+    seqs = [r[1] for r in rows if r[0] == s and r[2] >= int(sys.argv[2])]
+    if seqs:
+        n += len([r for r in rows if r[0] == s and min(seqs) <= r[1] <= max(seqs)])
+print(n)
+EOF2
+)
+on us-nrrc export --channel pair --from "$from" --out "$ROOT/window.bundle" >/dev/null 2>&1
+"$PARLEY" verify "$ROOT/window.bundle" --policy "$ROOT/policy-bundle" >"$ROOT/window.out" 2>&1
+check "an export from a time verifies and holds the $want envelopes of that window" \
+	grep -q "2 parties, $want envelopes" "$ROOT/window.out"
 check "export refuses to disclose an envelope of another channel" sh -c "! '$PARLEY' export --channel pair --disclose $(printf '%064d' 0) --out '$ROOT/x.bundle' --node '$(url us-nrrc)' --token-file '$ROOT/us-nrrc/token' >/dev/null 2>&1"
 
 # ---- a history rewritten --------------------------------------------------------------------
