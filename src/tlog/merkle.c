@@ -55,32 +55,63 @@ is_pow2(uint64_t n)
 	return n != 0 && (n & (n - 1)) == 0;
 }
 
+size_t
+merkle_frontier_len(const struct merkle_frontier *f)
+{
+	size_t n = 0;
+	uint64_t s;
+
+	for (s = f->size; s != 0; s &= s - 1)
+		n++;
+	return n;
+}
+
+enum pl_err
+merkle_frontier_push(struct merkle_frontier *f, const uint8_t leaf_hash[static HASH_LEN])
+{
+	size_t top = merkle_frontier_len(f);
+	uint8_t h[HASH_LEN];
+	uint64_t j;
+
+	if (f->size == UINT64_MAX)
+		return pl_errf(PL_E_ARG, "merkle: a tree of 2^64 - 1 leaves is full");
+	memcpy(h, leaf_hash, HASH_LEN);
+	/* The new leaf completes one perfect subtree per trailing 1 bit of size. */
+	for (j = f->size; j & 1; j >>= 1)
+		merkle_node_hash(h, f->h[--top], h);
+	memcpy(f->h[top], h, HASH_LEN);
+	f->size++;
+	return PL_OK;
+}
+
+void
+merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[static HASH_LEN])
+{
+	size_t top = merkle_frontier_len(f);
+
+	if (top == 0) {
+		hash_sha256(out, "", 0); /* SPEC: RFC9162 2.1.1 MTH({}) = SHA-256() */
+		return;
+	}
+	/* SPEC: RFC9162 2.1.1 MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n])), folded from the right. */
+	memcpy(out, f->h[top - 1], HASH_LEN);
+	while (top-- > 1)
+		merkle_node_hash(out, f->h[top - 1], out);
+}
+
 enum pl_err
 merkle_root_from_leaves(uint8_t out[static HASH_LEN], const uint8_t (*leaves)[HASH_LEN], uint64_t n)
 {
-	/* stack[0..top) are the perfect subtrees so far, largest first: one per 1 bit of i. */
-	uint8_t stack[64][HASH_LEN], h[HASH_LEN];
-	size_t top = 0;
-	uint64_t i, j;
+	struct merkle_frontier f;
+	uint64_t i;
 
-	if (n == 0) {
-		hash_sha256(out, "", 0); /* SPEC: RFC9162 2.1.1 MTH({}) = SHA-256() */
-		return PL_OK;
-	}
-	if (leaves == NULL || n > SIZE_MAX / HASH_LEN)
+	if (n > 0 && (leaves == NULL || n > SIZE_MAX / HASH_LEN))
 		return pl_errf(PL_E_ARG, "merkle: no array of %llu leaf hashes",
 		               (unsigned long long)n);
-	for (i = 0; i < n; i++) {
-		memcpy(h, leaves[i], HASH_LEN);
-		/* Leaf i completes one perfect subtree per trailing 1 bit of i. */
-		for (j = i; j & 1; j >>= 1)
-			merkle_node_hash(h, stack[--top], h);
-		memcpy(stack[top++], h, HASH_LEN);
-	}
-	/* SPEC: RFC9162 2.1.1 MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n])), folded from the right. */
-	memcpy(out, stack[top - 1], HASH_LEN);
-	while (top-- > 1)
-		merkle_node_hash(out, stack[top - 1], out);
+	f.size = 0;
+	for (i = 0; i < n; i++)
+		PL_TRY(merkle_frontier_push(&f, leaves[i]));
+	merkle_frontier_root(&f, out);
 	return PL_OK;
 }
 

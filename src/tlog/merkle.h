@@ -49,6 +49,25 @@ void merkle_node_hash(uint8_t out[static HASH_LEN], const uint8_t left[static HA
 PL_MUST_USE enum pl_err merkle_root_from_leaves(uint8_t out[static HASH_LEN],
                                                 const uint8_t (*leaves)[HASH_LEN], uint64_t n);
 
+/*
+ * The right edge of a tree grown leaf by leaf: the hashes of its perfect
+ * subtrees, one per 1 bit of size, largest first.  It is all a reader
+ * needs to keep of a log it follows to check, leaf by leaf, that what it
+ * was served leads to a signed root.  Start from a zeroed struct.
+ */
+struct merkle_frontier {
+	uint64_t size;
+	uint8_t h[64][HASH_LEN];
+};
+
+/* Append a leaf hash; PL_E_ARG if the tree is full (2^64 - 1 leaves). */
+PL_MUST_USE enum pl_err merkle_frontier_push(struct merkle_frontier *f,
+                                             const uint8_t leaf_hash[static HASH_LEN]);
+/* Root of the tree so far (SHA-256("") for size 0). */
+void merkle_frontier_root(const struct merkle_frontier *f, uint8_t out[static HASH_LEN]);
+/* Number of hashes in f->h: the 1 bits of f->size. */
+size_t merkle_frontier_len(const struct merkle_frontier *f);
+
 /* Root of a tree of size leaves (SHA-256("") for size 0), from at most 64 reads. */
 PL_MUST_USE enum pl_err merkle_root(uint8_t out[static HASH_LEN], const struct merkle_source *src,
                                     uint64_t size);

@@ -523,6 +523,47 @@ test_root_from_leaves(void **state)
 	assert_true(pl_err_msg()[0] != '\0');
 }
 
+/* A frontier grown leaf by leaf has, at every size, the root merkle_root reads from subtrees. */
+static void
+test_frontier(void **state)
+{
+	uint8_t leaves[300][HASH_LEN], a[HASH_LEN], z[HASH_LEN];
+	struct merkle_source src;
+	struct merkle_mem mem = { (const uint8_t(*)[HASH_LEN])leaves, 300 };
+	struct merkle_frontier f;
+	uint64_t n;
+	uint8_t b[2];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	merkle_mem_source(&src, &mem);
+	merkle_frontier_root(&f, a);
+	assert_int_equal(merkle_root(z, &src, 0), PL_OK);
+	assert_memory_equal(a, z, HASH_LEN);
+	for (n = 0; n < 300; n++) {
+		b[0] = (uint8_t)(n >> 8);
+		b[1] = (uint8_t)n;
+		merkle_leaf_hash(leaves[n], b, 2);
+		assert_int_equal(merkle_frontier_push(&f, leaves[n]), PL_OK);
+		assert_int_equal(f.size, n + 1);
+		assert_int_equal(merkle_frontier_len(&f), (size_t)__builtin_popcountll(n + 1));
+		merkle_frontier_root(&f, a);
+		assert_int_equal(merkle_root(z, &src, n + 1), PL_OK);
+		assert_memory_equal(a, z, HASH_LEN);
+	}
+	/* One leaf changed anywhere changes the root. */
+	leaves[123][0] ^= 1;
+	memset(&f, 0, sizeof(f));
+	for (n = 0; n < 300; n++)
+		assert_int_equal(merkle_frontier_push(&f, leaves[n]), PL_OK);
+	merkle_frontier_root(&f, a);
+	assert_memory_not_equal(a, z, HASH_LEN);
+	f.size = UINT64_MAX;
+	pl_err_clear();
+	assert_int_equal(merkle_frontier_push(&f, leaves[0]), PL_E_ARG);
+	assert_true(pl_err_msg()[0] != '\0');
+}
+
 /* Bad sizes are malformed input (PL_E_PROTO); a proof that fails is PL_E_CRYPTO. */
 static void
 test_error_codes(void **state)
@@ -696,6 +737,7 @@ main(void)
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_tree_and_bad_sizes);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_base64);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_from_leaves);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_frontier);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_large_tree);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_longest_proofs);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_error_codes);
