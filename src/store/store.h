@@ -150,6 +150,21 @@ struct store_alert {
 	size_t evidence_len;
 };
 
+/*
+ * What a member's published transcript says about an envelope on one of
+ * our channels that this node has not got, or got with another id
+ * (core/node_monitor.c).  One row per channel, sender, seq and the party
+ * whose transcript said it.
+ */
+struct store_heard {
+	char channel[CODEC_ID_MAX + 1];
+	char sender[CODEC_ID_MAX + 1];
+	uint64_t seq;
+	char party[CODEC_ID_MAX + 1]; /* whose transcript */
+	uint8_t id[HASH_LEN];
+	uint64_t index; /* of the entry in that transcript */
+};
+
 struct store_ops {
 	void (*close)(struct store *st);
 
@@ -302,6 +317,20 @@ struct store_ops {
 	                          int (*fn)(void *ctx, const struct store_alert *a), void *ctx);
 	/* *any 1 if some alert is about party. */
 	enum pl_err (*alert_about)(struct store *st, const char *party, int *any);
+
+	/* Kept once per channel, sender, seq and party (the first one said). */
+	enum pl_err (*heard_put)(struct store *st, const struct store_heard *h);
+	/*
+	 * At most limit rows for which this node now holds an envelope with
+	 * the same channel, sender and seq, each with that envelope's id.
+	 */
+	enum pl_err (*heard_decided)(struct store *st, size_t limit,
+	                             int (*fn)(void *ctx, const struct store_heard *h,
+	                                       const uint8_t ours[HASH_LEN]),
+	                             void *ctx);
+	enum pl_err (*heard_del)(struct store *st, const struct store_heard *h);
+	/* Rows still waiting for an envelope this node has not got. */
+	enum pl_err (*heard_count)(struct store *st, uint64_t *n);
 };
 
 struct store {

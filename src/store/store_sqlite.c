@@ -22,7 +22,7 @@
 #include "logstore.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -61,6 +61,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	" party TEXT NOT NULL, detail TEXT NOT NULL, evidence BLOB NOT NULL,"
 	" UNIQUE(kind, party, detail));"
 	"CREATE INDEX alert_party ON alert(party);",
+	/* 4: what members' transcripts say of envelopes we have not got (node_monitor.c) */
+	"CREATE TABLE heard(channel TEXT NOT NULL, sender TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" party TEXT NOT NULL, id BLOB NOT NULL, idx INTEGER NOT NULL,"
+	" PRIMARY KEY(channel, sender, seq, party)) WITHOUT ROWID;",
 };
 
 enum stmt {
@@ -104,6 +108,10 @@ enum stmt {
 	S_ALERT_PUT,
 	S_ALERT_LIST,
 	S_ALERT_ABOUT,
+	S_HEARD_PUT,
+	S_HEARD_DECIDED,
+	S_HEARD_DEL,
+	S_HEARD_COUNT,
 	S_COUNT
 };
 
@@ -177,6 +185,15 @@ static const char *const sql[S_COUNT] = {
 	[S_ALERT_LIST] = "SELECT id, time_ms, kind, party, detail, evidence FROM alert"
 	                 " ORDER BY id DESC LIMIT ?1",
 	[S_ALERT_ABOUT] = "SELECT EXISTS(SELECT 1 FROM alert WHERE party = ?1)",
+	[S_HEARD_PUT] = "INSERT OR IGNORE INTO heard(channel, sender, seq, party, id, idx)"
+	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_HEARD_DECIDED] = "SELECT h.channel, h.sender, h.seq, h.party, h.id, h.idx, e.id"
+	                    " FROM heard h JOIN envelope e"
+	                    " ON e.channel = h.channel AND e.sender = h.sender AND e.seq = h.seq"
+	                    " LIMIT ?1",
+	[S_HEARD_DEL] = "DELETE FROM heard WHERE channel = ?1 AND sender = ?2 AND seq = ?3"
+	                " AND party = ?4",
+	[S_HEARD_COUNT] = "SELECT COUNT(*) FROM heard",
 };
 
 struct sq {
@@ -1393,6 +1410,83 @@ sq_alert_about(struct store *base, const char *party, int *any)
 	return err;
 }
 
+static enum pl_err
+sq_heard_put(struct store *base, const struct store_heard *h)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_HEARD_PUT);
+
+	bind_text(st, 1, h->channel);
+	bind_text(st, 2, h->sender);
+	bind_u64(st, 3, h->seq);
+	bind_text(st, 4, h->party);
+	bind_blob(st, 5, h->id, HASH_LEN);
+	bind_u64(st, 6, h->index);
+	return done(s, st, "write heard");
+}
+
+static enum pl_err
+sq_heard_decided(struct store *base, size_t limit,
+                 int (*fn)(void *ctx, const struct store_heard *h, const uint8_t ours[HASH_LEN]),
+                 void *ctx)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_HEARD_DECIDED);
+	struct store_heard h;
+	uint8_t ours[HASH_LEN];
+	enum pl_err err = PL_OK;
+	int rc;
+
+	bind_u64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		if ((err = col_text(st, 0, h.channel, sizeof(h.channel), "heard", "channel")) !=
+		            PL_OK ||
+		    (err = col_text(st, 1, h.sender, sizeof(h.sender), "heard", "sender")) != PL_OK ||
+		    (err = col_text(st, 3, h.party, sizeof(h.party), "heard", "party")) != PL_OK ||
+		    (err = col_blob(st, 4, h.id, HASH_LEN, "heard", "id")) != PL_OK ||
+		    (err = col_blob(st, 6, ours, HASH_LEN, "envelope", "id")) != PL_OK)
+			break;
+		h.seq = col_u64(st, 2);
+		h.index = col_u64(st, 5);
+		if (fn(ctx, &h, ours) != 0)
+			break;
+	}
+	if (err == PL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_err(s, "list heard");
+	sqlite3_reset(st);
+	return err;
+}
+
+static enum pl_err
+sq_heard_del(struct store *base, const struct store_heard *h)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_HEARD_DEL);
+
+	bind_text(st, 1, h->channel);
+	bind_text(st, 2, h->sender);
+	bind_u64(st, 3, h->seq);
+	bind_text(st, 4, h->party);
+	return done(s, st, "delete heard");
+}
+
+static enum pl_err
+sq_heard_count(struct store *base, uint64_t *n)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_HEARD_COUNT);
+	enum pl_err err = PL_OK;
+
+	*n = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = col_u64(st, 0);
+	else
+		err = db_err(s, "count heard");
+	sqlite3_reset(st);
+	return err;
+}
+
 static const struct store_ops sqlite_ops = {
 	.close = sq_close,
 	.begin = sq_begin,
@@ -1453,6 +1547,10 @@ static const struct store_ops sqlite_ops = {
 	.alert_put = sq_alert_put,
 	.alert_list = sq_alert_list,
 	.alert_about = sq_alert_about,
+	.heard_put = sq_heard_put,
+	.heard_decided = sq_heard_decided,
+	.heard_del = sq_heard_del,
+	.heard_count = sq_heard_count,
 };
 
 /* Bring the schema to SCHEMA_VERSION, in one transaction. */

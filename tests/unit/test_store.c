@@ -273,6 +273,68 @@ test_refusals(void **state)
 	expect_msg("schema version 99 is newer");
 }
 
+struct decided {
+	int n, same;
+	struct store_heard h[4];
+};
+
+static int
+each_decided(void *ctx, const struct store_heard *h, const uint8_t ours[HASH_LEN])
+{
+	struct decided *d = ctx;
+
+	assert_true(d->n < 4);
+	d->h[d->n++] = *h;
+	d->same += memcmp(h->id, ours, HASH_LEN) == 0;
+	return 0;
+}
+
+/* Heard rows: kept once; decided only once an envelope with that channel, sender and seq is here. */
+static void
+test_heard(void **state)
+{
+	struct store_heard h;
+	struct store_env e;
+	struct decided d;
+	struct store *st;
+	uint64_t count;
+
+	(void)state;
+	wipe();
+	assert_int_equal(store_open(&st, path), PL_OK);
+	memset(&h, 0, sizeof(h));
+	(void)snprintf(h.channel, sizeof(h.channel), "cyber");
+	(void)snprintf(h.sender, sizeof(h.sender), "us-nrrc");
+	(void)snprintf(h.party, sizeof(h.party), "fr-cert");
+	h.seq = 2;
+	h.index = 7;
+	memset(h.id, 0x22, HASH_LEN);
+	assert_int_equal(st->ops->heard_put(st, &h), PL_OK);
+	memset(h.id, 0x99, HASH_LEN); /* the same row again: the first is kept */
+	assert_int_equal(st->ops->heard_put(st, &h), PL_OK);
+	(void)snprintf(h.party, sizeof(h.party), "ru-nrrc");
+	assert_int_equal(st->ops->heard_put(st, &h), PL_OK);
+	assert_int_equal(st->ops->heard_count(st, &count), PL_OK);
+	assert_int_equal(count, 2);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(st->ops->heard_decided(st, 10, each_decided, &d), PL_OK);
+	assert_int_equal(d.n, 0);
+	env_row(&e, 0x22, "cyber", "us-nrrc", 2);
+	assert_int_equal(st->ops->env_put(st, &e, (const uint8_t *)"raw-2", 5), PL_OK);
+	assert_int_equal(st->ops->heard_decided(st, 10, each_decided, &d), PL_OK);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.same, 1); /* fr-cert's says 0x22, ru-nrrc's 0x99 */
+	assert_int_equal(d.h[0].seq, 2);
+	assert_int_equal(d.h[0].index, 7);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(st->ops->heard_decided(st, 1, each_decided, &d), PL_OK);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(st->ops->heard_del(st, &d.h[0]), PL_OK);
+	assert_int_equal(st->ops->heard_count(st, &count), PL_OK);
+	assert_int_equal(count, 1);
+	store_close(st);
+}
+
 /* A version-1 store (before the delivery index) is migrated on open. */
 static void
 test_migration(void **state)
@@ -289,7 +351,7 @@ test_migration(void **state)
 	assert_int_equal(
 	        sqlite3_exec(db,
 	                     "DROP INDEX delivery_urgent; DROP TABLE witnessed;"
-	                     " DROP TABLE cosig; DROP TABLE alert;"
+	                     " DROP TABLE cosig; DROP TABLE alert; DROP TABLE heard;"
 	                     " UPDATE store_meta SET value = 1 WHERE key = 'schema_version'",
 	                     NULL, NULL, NULL),
 	        SQLITE_OK);
@@ -302,12 +364,12 @@ test_migration(void **state)
 	                db,
 	                "SELECT (SELECT value FROM store_meta WHERE key = "
 	                "'schema_version'), (SELECT COUNT(*) FROM sqlite_master "
-	                "WHERE name IN ('delivery_urgent', 'witnessed', 'cosig', 'alert'))",
+	                "WHERE name IN ('delivery_urgent', 'witnessed', 'cosig', 'alert', 'heard'))",
 	                -1, &q, NULL),
 	        SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 3);
-	assert_int_equal(sqlite3_column_int(q, 1), 4);
+	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 1), 5);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 }
@@ -316,7 +378,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_envelopes),     cmocka_unit_test(test_deliveries),
+		cmocka_unit_test(test_envelopes), cmocka_unit_test(test_heard),     cmocka_unit_test(test_deliveries),
 		cmocka_unit_test(test_log_savepoint), cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_migration),
 	};
