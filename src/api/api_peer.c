@@ -20,11 +20,11 @@
 #include "../common/alloc.h"
 #include "../common/log.h"
 #include "../common/rd.h"
+#include "../core/peer_auth.h"
 #include "../crypto/cr.h"
 #include "../wire/rcpt.h"
 #include "api_peer.h"
 #include "http.h"
-#include "peer_auth.h"
 
 /* The largest GET answer: a full batch of the largest envelopes. */
 #define API_FETCH_MAX ((size_t)NODE_BATCH_MAX * (4 + ENV_ENCODED_MAX))

@@ -8,7 +8,7 @@
  * >= 1; a header's value reads back to the same text.
  */
 #include "api/api_peer.h"
-#include "api/peer_auth.h"
+#include "core/peer_auth.h"
 #include "fuzz.h"
 
 int

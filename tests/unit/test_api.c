@@ -26,7 +26,7 @@
 #include "api/api.h"
 #include "api/api_peer.h"
 #include "api/http.h"
-#include "api/peer_auth.h"
+#include "core/peer_auth.h"
 #include "common/alloc.h"
 #include "common/log.h"
 #include "core/identity.h"

@@ -1,5 +1,5 @@
 /*
- * test_api_peer_auth.c - the Parley-Auth header (src/api/peer_auth.h): the
+ * test_peer_auth.c - the Parley-Auth header (src/core/peer_auth.h): the
  * signed bytes exactly as docs/node.md gives them, strict reading of the
  * header, the clock window at its edges, and signatures that must not
  * verify (another key, another target, another time).
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "api/peer_auth.h"
+#include "core/peer_auth.h"
 #include "crypto/cr.h"
 
 #define PATH "/peer/v1/envelopes?channel=cyber&from=5"
