@@ -7,8 +7,9 @@
  * is JSON with the receipts of what was accepted and, if something was
  * refused, why, with the status node_refusal_http gives.
  *
- * GET /peer/v1/envelopes?channel=C&from=N gives a member what this node
- * sent on C from seq N on, as a batch.  The member proves who it is with
+ * GET /peer/v1/envelopes?channel=C&from=N[&sender=S][&limit=L] gives a
+ * member what S (default: this node) sent on C from seq N on, as far as
+ * this node holds it, as a batch.  The member proves who it is with
  * the Parley-Auth header (peer_auth.h), checked against its pinned key.
  */
 #include <inttypes.h>
@@ -70,9 +71,11 @@ enum pl_err
 api_peer_parse_query(const char *query, struct api_fetch *out)
 {
 	char key[API_QKEY_MAX + 1], val[API_QVAL_MAX + 1];
-	int got_channel = 0, got_from = 0, k;
+	int got_channel = 0, got_from = 0, got_sender = 0, got_limit = 0, k;
+	uint64_t limit;
 
 	memset(out, 0, sizeof(*out));
+	out->limit = NODE_BATCH_MAX;
 	while ((k = api_query_next(&query, key, val)) == 1) {
 		if (strcmp(key, "channel") == 0) {
 			if (got_channel++)
@@ -85,8 +88,23 @@ api_peer_parse_query(const char *query, struct api_fetch *out)
 				return pl_errf(PL_E_ARG, "query: from given twice");
 			if (!codec_dec_parse(val, strlen(val), &out->from) || out->from == 0)
 				return pl_errf(PL_E_ARG, "query: from: not a seq (1, 2, ...)");
+		} else if (strcmp(key, "sender") == 0) {
+			if (got_sender++)
+				return pl_errf(PL_E_ARG, "query: sender given twice");
+			if (strlen(val) > CODEC_ID_MAX || codec_id_check("sender", val) != PL_OK)
+				return pl_errf(PL_E_ARG, "query: sender: not a party id");
+			memcpy(out->sender, val, strlen(val) + 1);
+		} else if (strcmp(key, "limit") == 0) {
+			if (got_limit++)
+				return pl_errf(PL_E_ARG, "query: limit given twice");
+			if (!codec_dec_parse(val, strlen(val), &limit) || limit == 0 ||
+			    limit > NODE_BATCH_MAX)
+				return pl_errf(PL_E_ARG, "query: limit: not a number from 1 to %d",
+				               NODE_BATCH_MAX);
+			out->limit = (size_t)limit;
 		} else {
-			return pl_errf(PL_E_ARG, "query: unknown parameter %s (channel, from)",
+			return pl_errf(PL_E_ARG,
+			               "query: unknown parameter %s (channel, sender, from, limit)",
 			               key);
 		}
 	}
@@ -278,7 +296,8 @@ api_peer_get(struct api_req *r)
 		goto out;
 	}
 	pl_err_clear();
-	err = node_fetch(r->node, party, q.channel, q.from, NODE_BATCH_MAX, &out, &count);
+	err = node_fetch(r->node, party, q.channel, q.sender[0] != '\0' ? q.sender : NULL, q.from,
+	                 q.limit, &out, &count);
 	if (err == PL_E_ARG || err == PL_E_PERM) {
 		api_reply_error(r, 403, "not-member", "%s",
 		                *pl_err_msg() != '\0' ? pl_err_msg()

@@ -38,7 +38,9 @@ PL_MUST_USE enum pl_err api_peer_parse_batch(const uint8_t *p, size_t n, struct 
 
 struct api_fetch {
 	char channel[CODEC_ID_MAX + 1];
+	char sender[CODEC_ID_MAX + 1]; /* "" if not given: the node's own */
 	uint64_t from;
+	size_t limit; /* 1..NODE_BATCH_MAX; NODE_BATCH_MAX if not given */
 };
 
 /* Read the GET query; PL_E_ARG naming the parameter that is wrong, missing or unknown. */

@@ -463,6 +463,13 @@ node_peer_get(struct node *n, const char *id, struct party *out, int *found)
 	return err;
 }
 
+enum pl_err
+node_peer_auth(struct node *n, const char *path_and_query,
+               char out[static PEER_AUTH_VALUE_MAX + 1])
+{
+	return peer_auth_sign(out, n->keys, n->self.id, path_and_query, node_now(n));
+}
+
 struct peer_add_job {
 	struct node *n;
 	const uint8_t *rec;

@@ -25,6 +25,7 @@
 
 #include "../common/buf.h"
 #include "../crypto/keys.h"
+#include "peer_auth.h"
 #include "../store/store.h"
 #include "../wire/env.h"
 #include "../wire/party.h"
@@ -110,13 +111,15 @@ PL_MUST_USE enum pl_err node_receive(struct node *n, const uint8_t *const *envs,
                                      struct node_verdict *v);
 
 /*
- * A member asks again for what this node sent on channel from seq on (it
- * missed some).  Appends to out, for at most max envelopes, a 4-byte
- * big-endian length and the envelope.  PL_E_ARG if requester is not a
- * member of the channel.
+ * A member asks for what sender (NULL: this node) sent on channel from seq
+ * on, as far as this node holds it: what it missed, or the copy another
+ * member got.  Appends to out, for at most max envelopes, a 4-byte
+ * big-endian length and the envelope.  PL_E_PERM if requester is not a
+ * member of the channel, PL_E_NOTFOUND if there is no such channel here.
  */
 PL_MUST_USE enum pl_err node_fetch(struct node *n, const char *requester, const char *channel,
-                                   uint64_t from_seq, size_t max, struct buf *out, size_t *count);
+                                   const char *sender, uint64_t from_seq, size_t max,
+                                   struct buf *out, size_t *count);
 
 /* A pinned peer's latest record; *found 0 if not pinned. */
 PL_MUST_USE enum pl_err node_peer_get(struct node *n, const char *id, struct party *out,
@@ -363,6 +366,49 @@ PL_MUST_USE enum pl_err node_add_checkpoint(struct node *n, const char *req, siz
 
 /* [{ "origin", "size", "checkpoint", "fork": none|suspected|proven, "fork_checkpoint" }] */
 PL_MUST_USE enum pl_err node_witnessed(struct node *n, json_t **out);
+
+/* ---- Reading the members' transcripts (node_monitor.c) ---------------- */
+
+/*
+ * Where our reading of party's transcript stands: *from entries read, *to
+ * the size of its latest checkpoint we cosigned, root that checkpoint's
+ * root.  Nothing to read (*to <= *from) for ourselves, a party whose log
+ * we never cosigned or saw fork, or on a witness-only node.
+ */
+PL_MUST_USE enum pl_err node_monitor_next(struct node *n, const char *party, uint64_t *from,
+                                          uint64_t *to, uint8_t root[HASH_LEN]);
+/*
+ * The entries of party's transcript from index from on, as a C2SP entry
+ * bundle holds them (each a 2-byte big-endian length and the entry), at
+ * most up to to, with to and root from node_monitor_next.  Each entry
+ * about an envelope on one of our channels, by another sender, that this
+ * node does not hold with that id, is kept as a heard row.  *read entries
+ * were taken.  Reaching to, the entries must give root: PL_E_CRYPTO if
+ * not, and the reading starts again from 0.  PL_E_PROTO for an entry
+ * that does not parse or one too many, with nothing kept.
+ */
+PL_MUST_USE enum pl_err node_monitor_entries(struct node *n, const char *party, uint64_t from,
+                                             uint64_t to, const uint8_t root[HASH_LEN],
+                                             const uint8_t *p, size_t len, uint64_t *read);
+/*
+ * Heard rows that contradict an envelope this node holds (same channel,
+ * sender and seq, another id), at most max into out; those that agree are
+ * dropped.  *waiting: rows left that name an envelope not here yet.
+ */
+PL_MUST_USE enum pl_err node_monitor_conflicts(struct node *n, struct store_heard *out,
+                                               size_t max, size_t *count, uint64_t *waiting);
+/*
+ * h->party's copy of the envelope its transcript names: if it is that
+ * envelope and its sender signed it, it and ours become the evidence of
+ * an equivocation alert, and h is done.  PL_E_PROTO if it is not the
+ * envelope named, PL_E_CRYPTO if the sender did not sign it.
+ */
+PL_MUST_USE enum pl_err node_monitor_evidence(struct node *n, const struct store_heard *h,
+                                              const uint8_t *p, size_t len);
+
+/* The Parley-Auth header's value for a GET of path_and_query by this node, now. */
+PL_MUST_USE enum pl_err node_peer_auth(struct node *n, const char *path_and_query,
+                                       char out[static PEER_AUTH_VALUE_MAX + 1]);
 
 /* Keep and log an alert about party (kind: "fork", "rollback", "equivocation", ...). */
 PL_MUST_USE enum pl_err node_alert(struct node *n, const char *kind, const char *party,

@@ -801,9 +801,9 @@ struct recv_job {
  * already used on the channel for another envelope: both, signed by the
  * sender, are kept as the evidence of an alert.
  */
-static enum pl_err
-equivocation(struct node *n, struct store *st, const struct env *e, const uint8_t id[HASH_LEN],
-             const uint8_t *p, size_t len)
+enum pl_err
+node_equivocation(struct node *n, struct store *st, const struct env *e,
+                  const uint8_t id[HASH_LEN], const uint8_t *p, size_t len)
 {
 	struct store_alert a;
 	struct store_env other;
@@ -980,7 +980,7 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
 	PL_TRY(st->ops->env_last(st, e.channel, e.sender, &last, &found));
 	j->v.expected_seq = found ? last.seq + 1 : 1;
 	if (e.seq < j->v.expected_seq) {
-		PL_TRY(equivocation(n, st, &e, id, p, len));
+		PL_TRY(node_equivocation(n, st, &e, id, p, len));
 		REFUSE(j, NODE_CONFLICT, "%s/%s: another envelope already has seq %llu", e.channel,
 		       e.sender, (unsigned long long)e.seq);
 		log_warnx("channel %s: %s sent a second envelope with seq %llu", e.channel,
@@ -1232,8 +1232,8 @@ fetch_row(void *ctx, const struct store_env *row)
 }
 
 enum pl_err
-node_fetch(struct node *n, const char *requester, const char *channel, uint64_t from_seq,
-           size_t max, struct buf *out, size_t *count)
+node_fetch(struct node *n, const char *requester, const char *channel, const char *sender,
+           uint64_t from_seq, size_t max, struct buf *out, size_t *count)
 {
 	struct store_env_filter f = { 0 };
 	struct fetch_ctx fc = { NULL, out, 0, PL_OK };
@@ -1251,8 +1251,7 @@ node_fetch(struct node *n, const char *requester, const char *channel, uint64_t 
 		              channel);
 	if (err == PL_OK) {
 		f.channel = channel;
-		f.sender = n->self.id;
-		f.dir = STORE_OUT;
+		f.sender = sender != NULL ? sender : n->self.id;
 		f.from_seq = from_seq;
 		f.limit = max == 0 || max > NODE_BATCH_MAX ? NODE_BATCH_MAX : max;
 		err = fc.st->ops->env_list(fc.st, &f, fetch_row, &fc);

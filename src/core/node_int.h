@@ -49,6 +49,16 @@ uint64_t node_now(const struct node *n);
 PL_MUST_USE enum pl_err node_latest_checkpoint(struct store *st, struct buf *out, uint64_t *size,
                                                int cosigs);
 
+/*
+ * On the writer: e (id, encoded [p, p+len), signature checked) has a seq
+ * its sender already used on the channel for another envelope stored
+ * here; both are kept as the evidence of an equivocation alert
+ * (node_env.c).  Nothing happens if the stored one is e itself.
+ */
+PL_MUST_USE enum pl_err node_equivocation(struct node *n, struct store *st, const struct env *e,
+                                          const uint8_t id[HASH_LEN], const uint8_t *p,
+                                          size_t len);
+
 /* Free the chains kept by node_env.c (on close, with no sender left). */
 void node_chains_free(struct node *n);
 

@@ -20,6 +20,7 @@
 #include "../core/node.h"
 #include "../crypto/cr.h"
 #include "../sync/cosign.h"
+#include "../sync/monitor.h"
 #include "../sync/sync.h"
 #include "../wire/keyfile.h"
 #include "config.h"
@@ -132,6 +133,8 @@ main(int argc, char **argv)
 	struct sync *sync = NULL;
 	struct cosign *cosign = NULL;
 	struct cosign_conf cc = { 0 };
+	struct monitor *monitor = NULL;
+	struct monitor_conf mc = { 0 };
 	static struct services sv;
 	enum pl_err err;
 	sigset_t sigs;
@@ -212,6 +215,9 @@ main(int argc, char **argv)
 	cc.timeout_s = c.timeout_s;
 	cc.plain_ok = c.plain_http;
 	cc.ca_file = sc.ca_file;
+	mc.timeout_s = c.timeout_s;
+	mc.plain_ok = c.plain_http;
+	mc.ca_file = sc.ca_file;
 	if (!c.witness_only) {
 		if ((err = sync_start(&sync, &sc, n)) != PL_OK) {
 			log_warnx("delivery: %s", pl_err_msg());
@@ -219,6 +225,10 @@ main(int argc, char **argv)
 		}
 		if ((err = cosign_start(&cosign, &cc, n)) != PL_OK) {
 			log_warnx("cosigning: %s", pl_err_msg());
+			goto out;
+		}
+		if ((err = monitor_start(&monitor, &mc, n)) != PL_OK) {
+			log_warnx("monitoring: %s", pl_err_msg());
 			goto out;
 		}
 		sv.sync = sync;
@@ -263,6 +273,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	api_stop(api);
+	monitor_stop(monitor);
 	cosign_stop(cosign);
 	sync_stop(sync);
 	if (n != NULL)

@@ -79,46 +79,19 @@ target_for(struct cosign *cs, const char *id)
 static long
 post(struct cosign *cs, struct target *t, const struct buf *req, struct buf *answer, char ctype[64])
 {
+	struct curl_slist *hdr;
 	struct party p;
-	size_t i;
+	long status;
 	int found = 0;
 
 	ctype[0] = '\0';
 	if (node_peer_get(cs->n, t->id, &p, &found) != PL_OK || !found)
 		return 0;
-	for (i = 0; i < p.n_endpoints; i++) {
-		struct curl_slist *hdr = NULL;
-		char url[PARTY_URL_MAX + 48];
-		size_t ulen = strlen(p.endpoints[i]);
-		long status = 0;
-		char *ct = NULL;
-		CURLcode rc;
-
-		if (strncmp(p.endpoints[i], "http://", 7) == 0 && !cs->c.plain_ok)
-			continue;
-		while (ulen > 0 && p.endpoints[i][ulen - 1] == '/')
-			ulen--;
-		(void)snprintf(url, sizeof(url), "%.*s/witness/v1/add-checkpoint", (int)ulen,
-		               p.endpoints[i]);
-		answer->len = 0;
-		hdr = curl_slist_append(hdr, "Content-Type: text/plain; charset=utf-8");
-		curl_easy_setopt(t->curl, CURLOPT_URL, url);
-		curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDS, req->data);
-		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
-		curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, answer);
-		rc = curl_easy_perform(t->curl);
-		curl_slist_free_all(hdr);
-		if (rc == CURLE_OK) {
-			curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
-			if (curl_easy_getinfo(t->curl, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
-			    ct != NULL)
-				(void)snprintf(ctype, 64, "%s", ct);
-			return status;
-		}
-		log_debug("cosign: %s: %s: %s", t->id, url, curl_easy_strerror(rc));
-	}
-	return 0;
+	hdr = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
+	status = sync_call(t->curl, &p, cs->c.plain_ok, "/witness/v1/add-checkpoint", hdr, req,
+	                   answer, ctype);
+	curl_slist_free_all(hdr);
+	return status;
 }
 
 /* Once per witness and process: our own transcript is not what it saw. */

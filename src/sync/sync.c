@@ -145,10 +145,12 @@ handle_answer(struct worker *w, struct node_batch *b, long status, struct answer
 static enum outcome
 deliver_once(struct worker *w)
 {
+	struct curl_slist *hdr;
 	struct node_batch b;
+	struct answer a;
 	struct party p;
 	enum outcome out = BACKOFF;
-	size_t i;
+	long status;
 	int found = 0;
 
 	if (node_next_batch(w->s->n, w->peer, w->s->c.batch_max, &b) != PL_OK) {
@@ -164,45 +166,17 @@ deliver_once(struct worker *w)
 		buf_reset(&b.raw);
 		return HOLD;
 	}
-	for (i = 0; i < p.n_endpoints; i++) {
-		struct curl_slist *hdr = NULL;
-		struct answer a;
-		char url[PARTY_URL_MAX + 32];
-		size_t ulen = strlen(p.endpoints[i]);
-		long status = 0;
-		CURLcode rc;
-
-		if (strncmp(p.endpoints[i], "http://", 7) == 0 && !w->s->c.plain_ok) {
-			log_warnx(
-			        "sync: %s: endpoint %s is plain http; set plain-http yes to allow it",
-			        w->peer, p.endpoints[i]);
-			continue;
-		}
-		while (ulen > 0 && p.endpoints[i][ulen - 1] == '/')
-			ulen--;
-		(void)snprintf(url, sizeof(url), "%.*s/peer/v1/envelopes", (int)ulen,
-		               p.endpoints[i]);
-		buf_init(&a.b, ANSWER_MAX);
-		hdr = curl_slist_append(hdr, "Content-Type: application/octet-stream");
-		curl_easy_setopt(w->curl, CURLOPT_URL, url);
-		curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, b.raw.data);
-		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b.raw.len);
-		curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &a.b);
-		rc = curl_easy_perform(w->curl);
-		curl_slist_free_all(hdr);
-		if (rc == CURLE_OK) {
-			curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
-			out = handle_answer(w, &b, status, &a);
-			buf_reset(&a.b);
-			if (out == DONE)
-				log_debug("sync: %s: channel %s: %zu delivered", w->peer, b.channel,
-				          b.n);
-			break;
-		}
-		log_info("sync: %s: %s: %s", w->peer, url, curl_easy_strerror(rc));
-		buf_reset(&a.b);
+	hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
+	buf_init(&a.b, ANSWER_MAX);
+	status = sync_call(w->curl, &p, w->s->c.plain_ok, "/peer/v1/envelopes", hdr, &b.raw, &a.b,
+	                   NULL);
+	curl_slist_free_all(hdr);
+	if (status != 0) {
+		out = handle_answer(w, &b, status, &a);
+		if (out == DONE)
+			log_debug("sync: %s: channel %s: %zu delivered", w->peer, b.channel, b.n);
 	}
+	buf_reset(&a.b);
 	buf_reset(&b.raw);
 	return out == DONE ? AGAIN : out; /* after a batch, look for more */
 }
@@ -318,6 +292,54 @@ static size_t
 to_buf(char *p, size_t size, size_t nmemb, void *ctx)
 {
 	return buf_add(ctx, p, size * nmemb) == PL_OK ? size * nmemb : 0;
+}
+
+long
+sync_call(CURL *c, const struct party *p, int plain_ok, const char *path, struct curl_slist *hdr,
+          const struct buf *body, struct buf *answer, char ctype[64])
+{
+	size_t i;
+
+	if (ctype != NULL)
+		ctype[0] = '\0';
+	for (i = 0; i < p->n_endpoints; i++) {
+		char url[PARTY_URL_MAX + SYNC_PATH_MAX + 1];
+		size_t ulen = strlen(p->endpoints[i]);
+		long status = 0;
+		char *ct = NULL;
+		CURLcode rc;
+
+		if (strncmp(p->endpoints[i], "http://", 7) == 0 && !plain_ok) {
+			log_warnx("sync: %s: endpoint %s is plain http; set plain-http yes to allow it",
+			          p->id, p->endpoints[i]);
+			continue;
+		}
+		while (ulen > 0 && p->endpoints[i][ulen - 1] == '/')
+			ulen--;
+		if (strlen(path) > SYNC_PATH_MAX)
+			return 0;
+		(void)snprintf(url, sizeof(url), "%.*s%s", (int)ulen, p->endpoints[i], path);
+		answer->len = 0;
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		if (body != NULL) {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
+		} else {
+			curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		}
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
+		rc = curl_easy_perform(c);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			if (ctype != NULL &&
+			    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
+				(void)snprintf(ctype, 64, "%s", ct);
+			return status;
+		}
+		log_info("sync: %s: %s: %s", p->id, url, curl_easy_strerror(rc));
+	}
+	return 0;
 }
 
 CURL *

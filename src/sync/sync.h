@@ -47,6 +47,20 @@ void sync_curl_init(void);
  */
 CURL *sync_curl_new(unsigned timeout_s, int plain_ok, const char *ca_file);
 
+/* The longest path sync_call appends to an endpoint. */
+#define SYNC_PATH_MAX 512
+
+/*
+ * One request to p's endpoints in turn (path appended to each, a trailing
+ * '/' dropped; plain http:// ones only with plain_ok), the first that
+ * answers wins: a POST of body, or a GET if body is NULL, with the extra
+ * headers hdr.  The answer goes to answer (emptied first), its
+ * Content-Type to ctype if not NULL.  The HTTP status; 0 if none answered.
+ */
+long sync_call(CURL *c, const struct party *p, int plain_ok, const char *path,
+               struct curl_slist *hdr, const struct buf *body, struct buf *answer,
+               char ctype[64]);
+
 /* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
 unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);
 

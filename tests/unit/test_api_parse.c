@@ -139,7 +139,12 @@ test_peer_query(void **state)
 		{ "channel=-x&from=1", "channel: not a channel id" },
 		{ "channel=cyber&from=1&channel=cyber", "channel given twice" },
 		{ "channel=cyber&from=1&from=2", "from given twice" },
-		{ "channel=cyber&from=1&limit=2", "unknown parameter limit" },
+		{ "channel=cyber&from=1&max=2", "unknown parameter max" },
+		{ "channel=cyber&from=1&limit=0", "limit: not a number from 1" },
+		{ "channel=cyber&from=1&limit=257", "limit: not a number from 1" },
+		{ "channel=cyber&from=1&limit=1&limit=1", "limit given twice" },
+		{ "channel=cyber&from=1&sender=US", "sender: not a party id" },
+		{ "channel=cyber&from=1&sender=a&sender=a", "sender given twice" },
 		{ "channel=cyber&from=1&", "ends with '&'" },
 		{ "channel=cy%62er&from=1", "a character outside" },
 	};
@@ -157,6 +162,13 @@ test_peer_query(void **state)
 	        api_peer_parse_query("from=18446744073709551615&channel=osce-cbm.2026", &f), PL_OK);
 	assert_string_equal(f.channel, "osce-cbm.2026");
 	assert_true(f.from == UINT64_MAX);
+	assert_string_equal(f.sender, "");
+	assert_int_equal(f.limit, NODE_BATCH_MAX);
+	assert_int_equal(api_peer_parse_query("channel=cyber&sender=us-nrrc&from=3&limit=1", &f),
+	                 PL_OK);
+	assert_string_equal(f.sender, "us-nrrc");
+	assert_int_equal(f.from, 3);
+	assert_int_equal(f.limit, 1);
 }
 
 /* ---- Officer bodies -------------------------------------------------------- */

@@ -22,10 +22,12 @@
 
 #include <cmocka.h>
 
+#include "core/envelope.h"
 #include "core/identity.h"
 #include "core/node.h"
 #include "crypto/cr.h"
 #include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
 #include "tlog/proof.h"
 #include "wire/entry.h"
 
@@ -830,6 +832,169 @@ test_checkpoints_witnessed(void **state)
 	buf_reset(&entries);
 }
 
+/* Hand node `at` the entries of party p's transcript from its reading position; the last status. */
+static enum pl_err
+monitor_read(int at, int p, int corrupt)
+{
+	uint8_t root[HASH_LEN];
+	uint64_t from, to, read;
+	enum pl_err err = PL_OK;
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(node_monitor_next(nodes[at], ids[p], &from, &to, root), PL_OK);
+	while (from < to && err == PL_OK) {
+		uint64_t tile = from / 256, w = to - tile * 256 < 256 ? to - tile * 256 : 256;
+		size_t off = 0, k;
+
+		b.len = 0;
+		assert_int_equal(node_log_entries(nodes[p], tile, (unsigned)w, &b), PL_OK);
+		for (k = 0; k < from - tile * 256; k++)
+			off += 2 + ((size_t)b.data[off] << 8 | b.data[off + 1]);
+		if (corrupt) /* the last byte: of a receipt's signature, which entries do not check */
+			b.data[b.len - 1] ^= 1;
+		err = node_monitor_entries(nodes[at], ids[p], from, to, root, b.data + off,
+		                           b.len - off, &read);
+		from += read;
+	}
+	buf_reset(&b);
+	return err;
+}
+
+/*
+ * US gives RU one envelope and CN another under the same seq.  Neither sees
+ * both, until RU reads CN's transcript: the conflict is found, CN's copy
+ * is checked, and both become the evidence of an equivocation alert.
+ */
+static void
+test_split_view(void **state)
+{
+	struct envelope_to to[3];
+	struct envelope_draft d;
+	struct store_heard h[4];
+	struct node_verdict v;
+	struct party pr, pc;
+	struct env *e1 = calloc(1, sizeof(*e1));
+	struct buf mine, e2, rcpt, got;
+	uint8_t id1[HASH_LEN], id2[HASH_LEN], root[HASH_LEN];
+	uint64_t size = 0, waiting = 0, from, to_size;
+	const uint8_t *p;
+	size_t count = 0, len, len1, off = 0, accepted = 0;
+	json_t *alerts;
+	struct keys *usk;
+	enum pl_err err;
+	int found = 0, made = 0, i;
+
+	(void)state;
+	assert_non_null(e1);
+	deliver_all();
+	/* E1 reaches RU only. */
+	send_text(US, "cyber", ENV_PREC_ROUTINE, "the version RU gets", id1);
+	assert_int_equal(deliver(US, RU, &v), 1);
+	buf_init(&mine, 1 << 22);
+	assert_int_equal(node_fetch(nodes[US], ids[RU], "cyber", NULL, 1, NODE_BATCH_MAX, &mine,
+	                            &count),
+	                 PL_OK);
+	for (i = 0; (size_t)i < count; i++) {
+		len = (size_t)mine.data[off] << 24 | (size_t)mine.data[off + 1] << 16 |
+		      (size_t)mine.data[off + 2] << 8 | mine.data[off + 3];
+		p = mine.data + off + 4;
+		off += 4 + len;
+	}
+	len1 = len;
+	envelope_id(root, p, len);
+	assert_memory_equal(root, id1, HASH_LEN);
+	assert_int_equal(env_read(e1, p, len), PL_OK);
+	/* E2: the same seq and prev, another body, signed by US, given to CN. */
+	assert_int_equal(node_peer_get(nodes[US], ids[RU], &pr, &found), PL_OK);
+	assert_int_equal(node_peer_get(nodes[US], ids[CN], &pc, &found), PL_OK);
+	to[0] = (struct envelope_to){ ids[RU], pr.box_pk };
+	to[1] = (struct envelope_to){ ids[CN], pc.box_pk };
+	to[2] = (struct envelope_to){ ids[US], node_self(nodes[US])->box_pk };
+	memset(&d, 0, sizeof(d));
+	d.channel = "cyber";
+	d.sender = ids[US];
+	d.seq = e1->seq;
+	d.prev = e1->prev;
+	d.kind = e1->kind;
+	d.prec = e1->prec;
+	d.time_ms = e1->time_ms;
+	d.n_to = 3;
+	d.to = to;
+	d.plain = (const uint8_t *)"{\"texts\":{\"en\":\"the version CN gets\"}}";
+	d.plain_len = strlen((const char *)d.plain);
+	usk = keys_from_secret(secrets[US]);
+	buf_init(&e2, 1 << 20);
+	assert_int_equal(envelope_seal(&e2, id2, &d, usk), PL_OK);
+	keys_free(usk);
+	buf_init(&rcpt, 4096);
+	p = e2.data;
+	len = e2.len;
+	assert_int_equal(node_receive(nodes[CN], &p, &len, 1, &rcpt, &accepted, &v), PL_OK);
+	assert_int_equal(accepted, 1);
+
+	/* CN's transcript now names E2; RU cosigns CN's checkpoint, then reads it. */
+	assert_int_equal(node_checkpoint(nodes[CN], &size, &made), PL_OK);
+	assert_int_equal(witness_round(CN, RU, NODE_OLD_STORED, &size), 200);
+	assert_int_equal(node_monitor_next(nodes[RU], ids[CN], &from, &to_size, root), PL_OK);
+	assert_int_equal(from, 0);
+	assert_int_equal(to_size, size);
+	/* Entries that do not lead to the cosigned root are not taken: the reading starts over. */
+	err = monitor_read(RU, CN, 1);
+	if (err != PL_E_CRYPTO)
+		fail_msg("%s", pl_err_msg());
+	expect_msg("do not lead to the root");
+	assert_int_equal(node_monitor_next(nodes[RU], ids[CN], &from, &to_size, root), PL_OK);
+	assert_int_equal(from, 0);
+	assert_int_equal(monitor_read(RU, CN, 0), PL_OK);
+	assert_int_equal(node_monitor_next(nodes[RU], ids[CN], &from, &to_size, root), PL_OK);
+	assert_int_equal(from, size);
+
+	assert_int_equal(node_monitor_conflicts(nodes[RU], h, 4, &count, &waiting), PL_OK);
+	assert_int_equal(count, 1);
+	assert_string_equal(h[0].party, ids[CN]);
+	assert_string_equal(h[0].sender, ids[US]);
+	assert_int_equal(h[0].seq, e1->seq);
+	assert_memory_equal(h[0].id, id2, HASH_LEN);
+	/* Not evidence: our own copy, or CN's copy with a byte changed. */
+	assert_int_equal(node_monitor_evidence(nodes[RU], &h[0], mine.data + off - len1, len1),
+	                 PL_E_PROTO);
+	e2.data[e2.len - 1] ^= 1;
+	assert_int_equal(node_monitor_evidence(nodes[RU], &h[0], e2.data, e2.len), PL_E_PROTO);
+	e2.data[e2.len - 1] ^= 1;
+	/* CN's copy, as a member of the channel fetches it. */
+	buf_init(&got, 1 << 20);
+	assert_int_equal(node_fetch(nodes[CN], ids[RU], "cyber", ids[US], e1->seq, 1, &got, &count),
+	                 PL_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(got.len, 4 + e2.len);
+	assert_memory_equal(got.data + 4, e2.data, e2.len);
+	assert_int_equal(node_fetch(nodes[CN], "xx-nobody", "cyber", ids[US], 1, 1, &got, &count),
+	                 PL_E_PERM);
+	assert_int_equal(node_monitor_evidence(nodes[RU], &h[0], got.data + 4, got.len - 4), PL_OK);
+	assert_int_equal(node_alerts(nodes[RU], 10, &alerts), PL_OK);
+	found = 0;
+	for (i = 0; (size_t)i < json_array_size(alerts); i++) {
+		json_t *a = json_array_get(alerts, (size_t)i);
+
+		if (strcmp(json_string_value(json_object_get(a, "kind")), "equivocation") == 0 &&
+		    strcmp(json_string_value(json_object_get(a, "party")), ids[US]) == 0 &&
+		    json_integer_value(json_object_get(a, "evidence_bytes")) ==
+		            (json_int_t)(8 + len1 + e2.len))
+			found = 1;
+	}
+	json_decref(alerts);
+	assert_true(found);
+	assert_int_equal(node_monitor_conflicts(nodes[RU], h, 4, &count, &waiting), PL_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(waiting, 0);
+	buf_reset(&mine);
+	buf_reset(&e2);
+	buf_reset(&rcpt);
+	buf_reset(&got);
+	free(e1);
+}
+
 int
 main(void)
 {
@@ -846,6 +1011,7 @@ main(void)
 		cmocka_unit_test(test_parallel_sends),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_checkpoints_witnessed),
+		cmocka_unit_test(test_split_view),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
