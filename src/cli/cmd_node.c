@@ -188,6 +188,8 @@ cmd_status_main(int argc, char **argv)
 	       (long long)json_integer_value(json_object_get(s, "channels")));
 	printf("inbox unacked   %lld\n",
 	       (long long)json_integer_value(json_object_get(s, "inbox_unacked")));
+	printf("missing         %lld (envelopes other members' transcripts name, not here)\n",
+	       (long long)json_integer_value(json_object_get(s, "missing")));
 	p = json_object_get(s, "pending");
 	if (json_array_size(p) == 0)
 		printf("pending         none\n");

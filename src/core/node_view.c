@@ -277,6 +277,7 @@ node_status(struct node *n, json_t **out)
 	struct log_job lj;
 	char fp[PARTY_FP_STR_LEN + 1];
 	size_t unacked = 0;
+	uint64_t missing = 0;
 	enum pl_err err;
 	json_t *o, *alerts = NULL;
 
@@ -294,6 +295,8 @@ node_status(struct node *n, json_t **out)
 		err = c.err;
 	if (err == PL_OK)
 		err = c.st->ops->env_list(c.st, &f, count_env, &unacked);
+	if (err == PL_OK)
+		err = c.st->ops->heard_count(c.st, &missing);
 	node_reader_put(n, c.st);
 	if (err != PL_OK) {
 		json_decref(c.pending);
@@ -304,10 +307,11 @@ node_status(struct node *n, json_t **out)
 		return err;
 	}
 	identity_fingerprint(fp, n->self.id, n->self.sign_pk);
-	o = json_pack("{ss ss sb s{sI so} sI so sI so}", "party", n->self.id, "fingerprint", fp,
+	o = json_pack("{ss ss sb s{sI so} sI so sI sI so}", "party", n->self.id, "fingerprint", fp,
 	              "witness_only", n->witness_only, "transcript", "size", (json_int_t)lj.size,
 	              "root", hex_id(lj.root), "channels", (json_int_t)c.channels, "pending",
-	              c.pending, "inbox_unacked", (json_int_t)unacked, "alerts", alerts);
+	              c.pending, "inbox_unacked", (json_int_t)unacked, "missing",
+	              (json_int_t)missing, "alerts", alerts);
 	if (o == NULL)
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
 	*out = o;

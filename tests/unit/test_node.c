@@ -933,6 +933,10 @@ test_split_view(void **state)
 	assert_int_equal(node_receive(nodes[CN], &p, &len, 1, &rcpt, &accepted, &v), PL_OK);
 	assert_int_equal(accepted, 1);
 
+	/* CN sends a message that reaches US only: RU will read of it before it arrives. */
+	send_text(CN, "cyber", ENV_PREC_ROUTINE, "not yet at RU", id1);
+	assert_int_equal(deliver(CN, US, &v), 1);
+
 	/* CN's transcript now names E2; RU cosigns CN's checkpoint, then reads it. */
 	assert_int_equal(node_checkpoint(nodes[CN], &size, &made), PL_OK);
 	assert_int_equal(witness_round(CN, RU, NODE_OLD_STORED, &size), 200);
@@ -985,6 +989,13 @@ test_split_view(void **state)
 	}
 	json_decref(alerts);
 	assert_true(found);
+	assert_int_equal(node_monitor_conflicts(nodes[RU], h, 4, &count, &waiting), PL_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(waiting, 1); /* CN's message, not here yet */
+	alerts = status(RU);
+	assert_int_equal(json_integer_value(json_object_get(alerts, "missing")), 1);
+	json_decref(alerts);
+	assert_int_equal(deliver(CN, RU, &v), 1);
 	assert_int_equal(node_monitor_conflicts(nodes[RU], h, 4, &count, &waiting), PL_OK);
 	assert_int_equal(count, 0);
 	assert_int_equal(waiting, 0);
