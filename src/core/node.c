@@ -464,8 +464,7 @@ node_peer_get(struct node *n, const char *id, struct party *out, int *found)
 }
 
 enum pl_err
-node_peer_auth(struct node *n, const char *path_and_query,
-               char out[static PEER_AUTH_VALUE_MAX + 1])
+node_peer_auth(struct node *n, const char *path_and_query, char out[static PEER_AUTH_VALUE_MAX + 1])
 {
 	return peer_auth_sign(out, n->keys, n->self.id, path_and_query, node_now(n));
 }

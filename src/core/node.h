@@ -395,8 +395,8 @@ PL_MUST_USE enum pl_err node_monitor_entries(struct node *n, const char *party, 
  * sender and seq, another id), at most max into out; those that agree are
  * dropped.  *waiting: rows left that name an envelope not here yet.
  */
-PL_MUST_USE enum pl_err node_monitor_conflicts(struct node *n, struct store_heard *out,
-                                               size_t max, size_t *count, uint64_t *waiting);
+PL_MUST_USE enum pl_err node_monitor_conflicts(struct node *n, struct store_heard *out, size_t max,
+                                               size_t *count, uint64_t *waiting);
 /*
  * h->party's copy of the envelope its transcript names: if it is that
  * envelope and its sender signed it, it and ours become the evidence of

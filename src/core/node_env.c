@@ -802,8 +802,8 @@ struct recv_job {
  * sender, are kept as the evidence of an alert.
  */
 enum pl_err
-node_equivocation(struct node *n, struct store *st, const struct env *e,
-                  const uint8_t id[HASH_LEN], const uint8_t *p, size_t len)
+node_equivocation(struct node *n, struct store *st, const struct env *e, const uint8_t id[HASH_LEN],
+                  const uint8_t *p, size_t len)
 {
 	struct store_alert a;
 	struct store_env other;

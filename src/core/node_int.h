@@ -56,8 +56,7 @@ PL_MUST_USE enum pl_err node_latest_checkpoint(struct store *st, struct buf *out
  * (node_env.c).  Nothing happens if the stored one is e itself.
  */
 PL_MUST_USE enum pl_err node_equivocation(struct node *n, struct store *st, const struct env *e,
-                                          const uint8_t id[HASH_LEN], const uint8_t *p,
-                                          size_t len);
+                                          const uint8_t id[HASH_LEN], const uint8_t *p, size_t len);
 
 /* Free the chains kept by node_env.c (on close, with no sender left). */
 void node_chains_free(struct node *n);

@@ -28,7 +28,7 @@
 #include "envelope.h"
 #include "node_int.h"
 
-#define META_PREFIX "monitor/"
+#define META_PREFIX  "monitor/"
 #define META_KEY_MAX (sizeof(META_PREFIX) + CODEC_ID_MAX)
 #define FRONTIER_MAX (8 + 64 * HASH_LEN)
 
@@ -192,16 +192,16 @@ mon_job(struct store *st, void *ctx)
 	}
 	rd_init(&rd, "entries", j->p, j->len);
 	while (err == PL_OK && rd.left > 0) {
-		uint16_t elen;
 		const uint8_t *ep;
+		size_t elen;
 
 		if (f.size == j->to) {
-			err = rd_fail(&rd, PL_E_PROTO, rd.off, "more entries than the checkpoint's %llu",
+			err = rd_fail(&rd, PL_E_PROTO, rd.off,
+			              "more entries than the checkpoint's %llu",
 			              (unsigned long long)j->to);
 			break;
 		}
-		if ((err = rd_u16be(&rd, "length", &elen)) != PL_OK ||
-		    (err = rd_ptr(&rd, "entry", elen, &ep)) != PL_OK)
+		if ((err = entry_bundle_next(&rd, &ep, &elen)) != PL_OK)
 			break;
 		if (entry_read(&e, ep, elen) != PL_OK) {
 			err = pl_errf(PL_E_PROTO, "entry %llu: %s", (unsigned long long)f.size,
@@ -214,7 +214,7 @@ mon_job(struct store *st, void *ctx)
 			break;
 		(*j->read)++;
 	}
-	if (err == PL_E_PROTO) {
+	if (err == PL_E_PROTO || err == PL_E_TRUNC) {
 		err = pl_errf(PL_E_PROTO, "monitor: %s's transcript: %s", j->party, pl_err_msg());
 		goto out;
 	}
@@ -236,13 +236,17 @@ out:
 
 enum pl_err
 node_monitor_entries(struct node *n, const char *party, uint64_t from, uint64_t to,
-                     const uint8_t root[HASH_LEN], const uint8_t *p, size_t len,
-                     uint64_t *read)
+                     const uint8_t root[HASH_LEN], const uint8_t *p, size_t len, uint64_t *read)
 {
 	struct mon_job j = { n, party, from, to, root, p, len, read, 0 };
 
+	enum pl_err err;
+
 	*read = 0;
-	PL_TRY(commit_run(n->commit, mon_job, &j));
+	if ((err = commit_run(n->commit, mon_job, &j)) != PL_OK) {
+		*read = 0; /* rolled back */
+		return err;
+	}
 	if (j.mismatch)
 		return pl_errf(PL_E_CRYPTO,
 		               "monitor: the entries %s served up to %llu do not lead to the root "
@@ -345,9 +349,10 @@ node_monitor_evidence(struct node *n, const struct store_heard *h, const uint8_t
 	envelope_id(id, p, len);
 	if (memcmp(id, h->id, HASH_LEN) != 0 || strcmp(e->channel, h->channel) != 0 ||
 	    strcmp(e->sender, h->sender) != 0 || e->seq != h->seq) {
-		err = pl_errf(PL_E_PROTO,
-		              "%s's copy of %s/%s seq %llu is not the envelope its transcript names",
-		              h->party, h->channel, h->sender, (unsigned long long)h->seq);
+		err = pl_errf(
+		        PL_E_PROTO,
+		        "%s's copy of %s/%s seq %llu is not the envelope its transcript names",
+		        h->party, h->channel, h->sender, (unsigned long long)h->seq);
 		goto out;
 	}
 	if ((err = node_reader_get(n, &st)) != PL_OK)

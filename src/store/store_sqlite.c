@@ -1442,7 +1442,8 @@ sq_heard_decided(struct store *base, size_t limit,
 		memset(&h, 0, sizeof(h));
 		if ((err = col_text(st, 0, h.channel, sizeof(h.channel), "heard", "channel")) !=
 		            PL_OK ||
-		    (err = col_text(st, 1, h.sender, sizeof(h.sender), "heard", "sender")) != PL_OK ||
+		    (err = col_text(st, 1, h.sender, sizeof(h.sender), "heard", "sender")) !=
+		            PL_OK ||
 		    (err = col_text(st, 3, h.party, sizeof(h.party), "heard", "party")) != PL_OK ||
 		    (err = col_blob(st, 4, h.id, HASH_LEN, "heard", "id")) != PL_OK ||
 		    (err = col_blob(st, 6, ours, HASH_LEN, "envelope", "id")) != PL_OK)

@@ -111,9 +111,11 @@ read_log(struct monitor *m, struct watched *w)
 	for (tiles = 0; from < to && tiles < TILES_PER_ROUND && !m->stopping; tiles++) {
 		struct tile_path t = { 1, 0, from / TILE_WIDTH, 0 };
 		char path[sizeof("/log/tile/") + TILE_PATH_MAX];
+		const uint8_t *ep;
 		struct buf tp;
-		size_t off = 0;
+		struct rd rd;
 		uint64_t skip;
+		size_t elen;
 		long status;
 
 		t.width = (unsigned)(to - t.index * TILE_WIDTH < TILE_WIDTH
@@ -133,19 +135,14 @@ read_log(struct monitor *m, struct watched *w)
 			return -1;
 		}
 		/* A bundle starts at its tile's first entry: skip those read before. */
-		for (skip = from - t.index * TILE_WIDTH; skip > 0; skip--) {
-			if (m->answer.len - off < 2)
-				break;
-			off += 2 + ((size_t)m->answer.data[off] << 8 | m->answer.data[off + 1]);
-			if (off > m->answer.len)
-				break;
-		}
-		if (skip > 0) {
-			log_warnx("monitor: %s: %s: fewer entries than its width", w->id, path);
-			return -1;
-		}
-		if (node_monitor_entries(m->n, w->id, from, to, root, m->answer.data + off,
-		                         m->answer.len - off, &read) != PL_OK) {
+		rd_init(&rd, path, m->answer.data, m->answer.len);
+		for (skip = from - t.index * TILE_WIDTH; skip > 0; skip--)
+			if (entry_bundle_next(&rd, &ep, &elen) != PL_OK) {
+				log_warnx("monitor: %s: %s", w->id, pl_err_msg());
+				return -1;
+			}
+		if (node_monitor_entries(m->n, w->id, from, to, root, rd.p, rd.left, &read) !=
+		    PL_OK) {
 			log_warnx("%s", pl_err_msg());
 			return -1;
 		}
@@ -217,8 +214,8 @@ each_party(void *ctx, const char *id)
 	}
 	cr_random(&rnd, sizeof(rnd));
 	w->attempt++;
-	w->retry_ms = now + sync_backoff_ms(w->attempt, m->c.backoff_min_ms, m->c.backoff_max_ms,
-	                                    rnd);
+	w->retry_ms =
+	        now + sync_backoff_ms(w->attempt, m->c.backoff_min_ms, m->c.backoff_max_ms, rnd);
 	return 0;
 }
 

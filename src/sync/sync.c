@@ -310,8 +310,9 @@ sync_call(CURL *c, const struct party *p, int plain_ok, const char *path, struct
 		CURLcode rc;
 
 		if (strncmp(p->endpoints[i], "http://", 7) == 0 && !plain_ok) {
-			log_warnx("sync: %s: endpoint %s is plain http; set plain-http yes to allow it",
-			          p->id, p->endpoints[i]);
+			log_warnx(
+			        "sync: %s: endpoint %s is plain http; set plain-http yes to allow it",
+			        p->id, p->endpoints[i]);
 			continue;
 		}
 		while (ulen > 0 && p->endpoints[i][ulen - 1] == '/')
@@ -333,7 +334,8 @@ sync_call(CURL *c, const struct party *p, int plain_ok, const char *path, struct
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 			if (ctype != NULL &&
-			    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
+			    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
+			    ct != NULL)
 				(void)snprintf(ctype, 64, "%s", ct);
 			return status;
 		}

@@ -58,8 +58,7 @@ CURL *sync_curl_new(unsigned timeout_s, int plain_ok, const char *ca_file);
  * Content-Type to ctype if not NULL.  The HTTP status; 0 if none answered.
  */
 long sync_call(CURL *c, const struct party *p, int plain_ok, const char *path,
-               struct curl_slist *hdr, const struct buf *body, struct buf *answer,
-               char ctype[64]);
+               struct curl_slist *hdr, const struct buf *body, struct buf *answer, char ctype[64]);
 
 /* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
 unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);

@@ -102,3 +102,14 @@ fail:
 	b->len = start;
 	return err;
 }
+
+enum pl_err
+entry_bundle_next(struct rd *rd, const uint8_t **p, size_t *n)
+{
+	uint16_t len;
+
+	PL_TRY(rd_u16be(rd, "entry length", &len));
+	PL_TRY(rd_ptr(rd, "entry", len, p));
+	*n = len;
+	return PL_OK;
+}

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "../common/buf.h"
+#include "../common/rd.h"
 #include "../crypto/hash.h"
 #include "codec.h"
 #include "rcpt.h"
@@ -68,6 +69,13 @@ struct entry {
 
 /* Parse exactly one entry from [p, p+n); the receipt must parse too (not its signature). */
 PL_MUST_USE enum pl_err entry_read(struct entry *out, const uint8_t *p, size_t n);
+
+/*
+ * The next entry of a C2SP entry bundle (tile/entries/N): a 2-byte
+ * big-endian length and that many bytes, borrowed as [*p, *p + *n).
+ * PL_E_TRUNC, naming the offset, if the bundle is cut short.
+ */
+PL_MUST_USE enum pl_err entry_bundle_next(struct rd *rd, const uint8_t **p, size_t *n);
 
 /* Append the encoding of e (version is always ENTRY_VERSION); the same rules as entry_read. */
 PL_MUST_USE enum pl_err entry_write(struct buf *b, const struct entry *e);

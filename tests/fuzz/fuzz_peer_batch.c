@@ -39,8 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct api_fetch f;
 
 		if (api_peer_parse_query(text, &f) == PL_OK &&
-		    (f.from == 0 || codec_id_check("channel", f.channel) != PL_OK ||
-		     f.limit == 0 || f.limit > NODE_BATCH_MAX ||
+		    (f.from == 0 || codec_id_check("channel", f.channel) != PL_OK || f.limit == 0 ||
+		     f.limit > NODE_BATCH_MAX ||
 		     (f.sender[0] != '\0' && codec_id_check("sender", f.sender) != PL_OK)))
 			abort();
 	}

@@ -133,11 +133,52 @@ test_rules(void **state)
 	buf_reset(&b);
 }
 
+/* An entry bundle: 2-byte lengths; each entry read back in place; a cut one refused where it is cut. */
+static void
+test_bundle(void **state)
+{
+	struct buf one, b;
+	struct entry e;
+	struct rd rd;
+	const uint8_t *p;
+	size_t n, i;
+
+	(void)state;
+	buf_init(&one, ENTRY_ENCODED_MAX);
+	buf_init(&b, 4 * (2 + ENTRY_ENCODED_MAX));
+	fill(&e, ENTRY_RECEIVED, 7);
+	assert_int_equal(entry_write(&one, &e), PL_OK);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(buf_add_u16be(&b, (uint16_t)one.len), PL_OK);
+		assert_int_equal(buf_add(&b, one.data, one.len), PL_OK);
+	}
+	rd_init(&rd, "bundle", b.data, b.len);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(entry_bundle_next(&rd, &p, &n), PL_OK);
+		assert_ptr_equal(p, b.data + i * (2 + one.len) + 2);
+		assert_int_equal(n, one.len);
+		assert_int_equal(entry_read(&e, p, n), PL_OK);
+		assert_int_equal(e.seq, 7);
+	}
+	assert_int_equal(rd.left, 0);
+	rd_init(&rd, "bundle", b.data, b.len - 1);
+	assert_int_equal(entry_bundle_next(&rd, &p, &n), PL_OK);
+	assert_int_equal(entry_bundle_next(&rd, &p, &n), PL_OK);
+	pl_err_clear();
+	assert_int_equal(entry_bundle_next(&rd, &p, &n), PL_E_TRUNC);
+	assert_non_null(strstr(pl_err_msg(), "entry"));
+	rd_init(&rd, "bundle", b.data, 1);
+	assert_int_equal(entry_bundle_next(&rd, &p, &n), PL_E_TRUNC);
+	buf_reset(&one);
+	buf_reset(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_and_cuts),
+		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_rules),
 	};
 

@@ -877,7 +877,7 @@ test_split_view(void **state)
 	struct env *e1 = calloc(1, sizeof(*e1));
 	struct buf mine, e2, rcpt, got;
 	uint8_t id1[HASH_LEN], id2[HASH_LEN], root[HASH_LEN];
-	uint64_t size = 0, waiting = 0, from, to_size;
+	uint64_t size = 0, waiting = 0, from, to_size, read;
 	const uint8_t *p;
 	size_t count = 0, len, len1, off = 0, accepted = 0;
 	json_t *alerts;
@@ -892,9 +892,9 @@ test_split_view(void **state)
 	send_text(US, "cyber", ENV_PREC_ROUTINE, "the version RU gets", id1);
 	assert_int_equal(deliver(US, RU, &v), 1);
 	buf_init(&mine, 1 << 22);
-	assert_int_equal(node_fetch(nodes[US], ids[RU], "cyber", NULL, 1, NODE_BATCH_MAX, &mine,
-	                            &count),
-	                 PL_OK);
+	assert_int_equal(
+	        node_fetch(nodes[US], ids[RU], "cyber", NULL, 1, NODE_BATCH_MAX, &mine, &count),
+	        PL_OK);
 	for (i = 0; (size_t)i < count; i++) {
 		len = (size_t)mine.data[off] << 24 | (size_t)mine.data[off + 1] << 16 |
 		      (size_t)mine.data[off + 2] << 8 | mine.data[off + 3];
@@ -948,6 +948,14 @@ test_split_view(void **state)
 	if (err != PL_E_CRYPTO)
 		fail_msg("%s", pl_err_msg());
 	expect_msg("do not lead to the root");
+	assert_int_equal(node_monitor_next(nodes[RU], ids[CN], &from, &to_size, root), PL_OK);
+	assert_int_equal(from, 0);
+	/* A bundle cut short: refused, nothing taken. */
+	assert_int_equal(node_monitor_entries(nodes[RU], ids[CN], 0, to_size, root,
+	                                      (const uint8_t *)"\0\310x", 3, &read),
+	                 PL_E_PROTO);
+	expect_msg("cn-cert's transcript");
+	assert_int_equal(read, 0);
 	assert_int_equal(node_monitor_next(nodes[RU], ids[CN], &from, &to_size, root), PL_OK);
 	assert_int_equal(from, 0);
 	assert_int_equal(monitor_read(RU, CN, 0), PL_OK);

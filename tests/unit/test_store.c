@@ -378,9 +378,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_envelopes), cmocka_unit_test(test_heard),     cmocka_unit_test(test_deliveries),
-		cmocka_unit_test(test_log_savepoint), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_migration),
+		cmocka_unit_test(test_envelopes),  cmocka_unit_test(test_heard),
+		cmocka_unit_test(test_deliveries), cmocka_unit_test(test_log_savepoint),
+		cmocka_unit_test(test_refusals),   cmocka_unit_test(test_migration),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
