@@ -267,6 +267,98 @@ merkle_verify_inclusion(const uint8_t leaf_hash[static HASH_LEN], uint64_t index
 	return PL_OK;
 }
 
+void
+merkle_incl_cache_init(struct merkle_incl_cache *c, uint64_t size,
+                       const uint8_t root[static HASH_LEN])
+{
+	c->size = size;
+	memcpy(c->root, root, HASH_LEN);
+	c->n = 0;
+}
+
+/*
+ * Step i of the cached proof that is node (shift, fn), or SIZE_MAX.  Levels
+ * only grow along a path, so *k walks forward once per proof.
+ */
+static size_t
+cached_step(const struct merkle_incl_cache *c, size_t *k, unsigned shift, uint64_t fn)
+{
+	while (*k < c->n && c->shift[*k] < shift)
+		(*k)++;
+	return *k < c->n && c->shift[*k] == shift && c->fn[*k] == fn ? *k : SIZE_MAX;
+}
+
+enum pl_err
+merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
+                               const uint8_t leaf_hash[static HASH_LEN], uint64_t index,
+                               const uint8_t proof[][HASH_LEN], size_t n)
+{
+	uint8_t r[MERKLE_PROOF_MAX][HASH_LEN], cur[HASH_LEN];
+	unsigned shift[MERKLE_PROOF_MAX], sh = 0;
+	uint64_t fn = index, sn, fns[MERKLE_PROOF_MAX];
+	size_t i, j, k = 0;
+	int use_cache = c->n > 0;
+
+	/* The same walk as merkle_verify_inclusion, each step's node kept. */
+	if (index >= c->size)
+		return pl_errf(PL_E_PROTO, "inclusion proof: index %llu >= tree size %llu",
+		               (unsigned long long)index, (unsigned long long)c->size);
+	if (n > MERKLE_PROOF_MAX)
+		return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too many", n);
+	sn = c->size - 1;
+	memcpy(cur, leaf_hash, HASH_LEN);
+	for (i = 0; i < n; i++) {
+		if (sn == 0)
+			return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too many", n);
+		if ((fn & 1) || fn == sn) {
+			merkle_node_hash(cur, proof[i], cur);
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+				sh++;
+			}
+		} else {
+			merkle_node_hash(cur, cur, proof[i]);
+		}
+		fn >>= 1;
+		sn >>= 1;
+		sh++;
+		memcpy(r[i], cur, HASH_LEN);
+		shift[i] = sh;
+		fns[i] = fn;
+		if (!use_cache || (j = cached_step(c, &k, sh, fn)) == SIZE_MAX)
+			continue;
+		/* The node a verified proof went through: the same hash and the same way up? */
+		if (memcmp(cur, c->r[j], HASH_LEN) != 0 || n - i != c->n - j ||
+		    (n - i - 1 > 0 &&
+		     memcmp(proof[i + 1], c->proof[j + 1], (n - i - 1) * HASH_LEN) != 0)) {
+			use_cache = 0; /* something differs: the full walk decides */
+			continue;
+		}
+		/* Done; the cache keeps our path up to here and the shared one above. */
+		memmove(c->shift + i + 1, c->shift + j + 1, (n - i - 1) * sizeof(c->shift[0]));
+		memmove(c->fn + i + 1, c->fn + j + 1, (n - i - 1) * sizeof(c->fn[0]));
+		memmove(c->r[i + 1], c->r[j + 1], (n - i - 1) * HASH_LEN);
+		memcpy(c->shift, shift, (i + 1) * sizeof(shift[0]));
+		memcpy(c->fn, fns, (i + 1) * sizeof(fns[0]));
+		memcpy(c->r, r, (i + 1) * HASH_LEN);
+		memcpy(c->proof, proof, n * HASH_LEN);
+		c->n = n;
+		return PL_OK;
+	}
+	if (sn != 0)
+		return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too few", n);
+	if (memcmp(cur, c->root, HASH_LEN) != 0)
+		return pl_errf(PL_E_CRYPTO, "inclusion proof: leaf %llu does not lead to the root",
+		               (unsigned long long)index);
+	memcpy(c->shift, shift, n * sizeof(shift[0]));
+	memcpy(c->fn, fns, n * sizeof(fns[0]));
+	memcpy(c->r, r, n * HASH_LEN);
+	memcpy(c->proof, proof, n * HASH_LEN);
+	c->n = n;
+	return PL_OK;
+}
+
 enum pl_err
 merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t proof[][HASH_LEN], size_t n,
                           const uint8_t root1[static HASH_LEN],

@@ -100,6 +100,32 @@ PL_MUST_USE enum pl_err merkle_verify_inclusion(const uint8_t leaf_hash[static H
                                                 const uint8_t root[static HASH_LEN]);
 
 /*
+ * Many inclusion proofs under one tree (size, root), checked as
+ * merkle_verify_inclusion checks each, with the same answers, but faster
+ * when they share a path: the steps of the last proof that verified are
+ * kept, and a proof that reaches one of its nodes with the same hash and
+ * carries the same hashes from there on is done without hashing the rest.
+ * Any difference falls back to the full walk.  About 5 KiB; init first.
+ */
+struct merkle_incl_cache {
+	uint64_t size;
+	uint8_t root[HASH_LEN];
+	size_t n;                         /* steps of the last proof that verified; 0: none */
+	unsigned shift[MERKLE_PROOF_MAX]; /* after step i: the node's level */
+	uint64_t fn[MERKLE_PROOF_MAX];    /* its index at that level */
+	uint8_t r[MERKLE_PROOF_MAX][HASH_LEN];
+	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN];
+};
+
+void merkle_incl_cache_init(struct merkle_incl_cache *c, uint64_t size,
+                            const uint8_t root[static HASH_LEN]);
+/* merkle_verify_inclusion under c's size and root. */
+PL_MUST_USE enum pl_err merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
+                                                       const uint8_t leaf_hash[static HASH_LEN],
+                                                       uint64_t index,
+                                                       const uint8_t proof[][HASH_LEN], size_t n);
+
+/*
  * RFC 9162 2.1.4.2.  PL_E_PROTO unless 0 < size1 <= size2 (a proof from the
  * empty tree proves nothing); PL_E_CRYPTO if the proof has the wrong number
  * of hashes or does not link root1 to root2.  Equal sizes need no hashes and

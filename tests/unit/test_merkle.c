@@ -564,6 +564,89 @@ test_frontier(void **state)
 	assert_true(pl_err_msg()[0] != '\0');
 }
 
+/* The cached check answers as merkle_verify_inclusion, for good proofs and for every altered one. */
+static void
+test_inclusion_cached(void **state)
+{
+	static const uint64_t sizes[] = { 1, 2, 3, 7, 8, 9, 255, 256, 257, 1000 };
+	static uint8_t leaves[1000][HASH_LEN];
+	static struct merkle_incl_cache c;
+	uint8_t proof[MERKLE_PROOF_MAX][HASH_LEN], root[HASH_LEN];
+	struct merkle_source src;
+	struct merkle_mem mem = { (const uint8_t(*)[HASH_LEN])leaves, 1000 };
+	uint64_t i, k, idx, step;
+	size_t s, n, h;
+	uint8_t b[2];
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		b[0] = (uint8_t)(i >> 8);
+		b[1] = (uint8_t)i;
+		merkle_leaf_hash(leaves[i], b, 2);
+	}
+	merkle_mem_source(&src, &mem);
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint64_t size = sizes[s];
+
+		assert_int_equal(merkle_root(root, &src, size), PL_OK);
+		merkle_incl_cache_init(&c, size, root);
+		/* In order, then with strides that jump around the tree. */
+		for (step = 1; step <= 7; step += 3) {
+			for (k = 0; k < size; k++) {
+				idx = (k * step * 7919) % size;
+				if (step == 1)
+					idx = k;
+				assert_int_equal(merkle_inclusion_proof(proof, &n, &src, idx, size),
+				                 PL_OK);
+				assert_int_equal(merkle_verify_inclusion_cached(
+				                         &c, leaves[idx], idx,
+				                         (const uint8_t(*)[HASH_LEN])proof, n),
+				                 PL_OK);
+				if (k % 17 != 0)
+					continue;
+				/* Every hash of the proof altered, the leaf, the index, the length. */
+				for (h = 0; h < n; h++) {
+					proof[h][h % HASH_LEN] ^= 0x40;
+					assert_int_equal(merkle_verify_inclusion_cached(
+					                         &c, leaves[idx], idx,
+					                         (const uint8_t(*)[HASH_LEN])proof,
+					                         n),
+					                 PL_E_CRYPTO);
+					proof[h][h % HASH_LEN] ^= 0x40;
+				}
+				assert_int_equal(merkle_verify_inclusion_cached(
+				                         &c, leaves[(idx + 1) % 1000], idx,
+				                         (const uint8_t(*)[HASH_LEN])proof, n),
+				                 PL_E_CRYPTO);
+				if (size > 1)
+					assert_int_equal(
+					        merkle_verify_inclusion_cached(
+					                &c, leaves[idx], (idx + 1) % size,
+					                (const uint8_t(*)[HASH_LEN])proof, n),
+					        merkle_verify_inclusion(
+					                leaves[idx], (idx + 1) % size, size,
+					                (const uint8_t(*)[HASH_LEN])proof, n,
+					                root));
+				assert_int_equal(merkle_verify_inclusion_cached(
+				                         &c, leaves[idx], size,
+				                         (const uint8_t(*)[HASH_LEN])proof, n),
+				                 PL_E_PROTO);
+				if (n > 0)
+					assert_int_equal(merkle_verify_inclusion_cached(
+					                         &c, leaves[idx], idx,
+					                         (const uint8_t(*)[HASH_LEN])proof,
+					                         n - 1),
+					                 PL_E_CRYPTO);
+				memcpy(proof[n], proof[0], HASH_LEN);
+				assert_int_equal(merkle_verify_inclusion_cached(
+				                         &c, leaves[idx], idx,
+				                         (const uint8_t(*)[HASH_LEN])proof, n + 1),
+				                 PL_E_CRYPTO);
+			}
+		}
+	}
+}
+
 /* Bad sizes are malformed input (PL_E_PROTO); a proof that fails is PL_E_CRYPTO. */
 static void
 test_error_codes(void **state)
@@ -738,6 +821,7 @@ main(void)
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_base64);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_root_from_leaves);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_frontier);
+	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_inclusion_cached);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_large_tree);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_longest_proofs);
 	cases[n++] = (struct CMUnitTest)cmocka_unit_test(test_error_codes);
