@@ -406,6 +406,22 @@ PL_MUST_USE enum pl_err node_monitor_conflicts(struct node *n, struct store_hear
 PL_MUST_USE enum pl_err node_monitor_evidence(struct node *n, const struct store_heard *h,
                                               const uint8_t *p, size_t len);
 
+/* Envelopes to fetch from a member: what sender sent on channel, from seq from on. */
+struct node_missing {
+	char channel[CODEC_ID_MAX + 1];
+	char sender[CODEC_ID_MAX + 1];
+	char party[CODEC_ID_MAX + 1]; /* whose transcript named them */
+	uint64_t from;                /* our next expected seq of that sender */
+};
+/*
+ * Envelopes that a member's transcript named at least grace_ms ago and
+ * that have not reached this node (their sender is down, or skipped us):
+ * per channel and sender, at most max, the member to ask and the seq to
+ * ask from.  What it answers goes through node_receive like any delivery.
+ */
+PL_MUST_USE enum pl_err node_monitor_missing(struct node *n, uint64_t grace_ms,
+                                             struct node_missing *out, size_t max, size_t *count);
+
 /* The Parley-Auth header's value for a GET of path_and_query by this node, now. */
 PL_MUST_USE enum pl_err node_peer_auth(struct node *n, const char *path_and_query,
                                        char out[static PEER_AUTH_VALUE_MAX + 1]);

@@ -160,6 +160,7 @@ heard_entry(struct mon_job *j, struct store *st, const struct entry *e, uint64_t
 	h.seq = e->seq;
 	memcpy(h.id, e->env_id, HASH_LEN);
 	h.index = index;
+	h.heard_ms = node_now(j->n);
 	return st->ops->heard_put(st, &h);
 }
 
@@ -375,5 +376,57 @@ node_monitor_evidence(struct node *n, const struct store_heard *h, const uint8_t
 	err = commit_run(n->commit, evidence_job, &j);
 out:
 	pl_free(e);
+	return err;
+}
+
+struct missing_ctx {
+	struct node_missing *out;
+	size_t max, n;
+};
+
+static int
+waiting_row(void *ctx, const struct store_heard *h)
+{
+	struct missing_ctx *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->out[i].channel, h->channel) == 0 &&
+		    strcmp(c->out[i].sender, h->sender) == 0)
+			return 0;
+	if (c->n == c->max)
+		return 1;
+	memset(&c->out[c->n], 0, sizeof(c->out[0]));
+	(void)snprintf(c->out[c->n].channel, sizeof(c->out[0].channel), "%s", h->channel);
+	(void)snprintf(c->out[c->n].sender, sizeof(c->out[0].sender), "%s", h->sender);
+	(void)snprintf(c->out[c->n].party, sizeof(c->out[0].party), "%s", h->party);
+	c->n++;
+	return 0;
+}
+
+enum pl_err
+node_monitor_missing(struct node *n, uint64_t grace_ms, struct node_missing *out, size_t max,
+                     size_t *count)
+{
+	struct missing_ctx c = { out, max, 0 };
+	struct store_env last;
+	struct store *st;
+	enum pl_err err;
+	uint64_t now = node_now(n);
+	size_t i;
+	int found;
+
+	*count = 0;
+	PL_TRY(node_reader_get(n, &st));
+	err = st->ops->heard_waiting(st, now > grace_ms ? now - grace_ms : 0, DECIDED_MAX,
+	                             waiting_row, &c);
+	for (i = 0; err == PL_OK && i < c.n; i++) {
+		found = 0;
+		err = st->ops->env_last(st, out[i].channel, out[i].sender, &last, &found);
+		out[i].from = found ? last.seq + 1 : 1;
+	}
+	node_reader_put(n, st);
+	if (err == PL_OK)
+		*count = c.n;
 	return err;
 }

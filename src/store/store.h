@@ -162,7 +162,8 @@ struct store_heard {
 	uint64_t seq;
 	char party[CODEC_ID_MAX + 1]; /* whose transcript */
 	uint8_t id[HASH_LEN];
-	uint64_t index; /* of the entry in that transcript */
+	uint64_t index;    /* of the entry in that transcript */
+	uint64_t heard_ms; /* when this node read it */
 };
 
 struct store_ops {
@@ -329,8 +330,14 @@ struct store_ops {
 	                                       const uint8_t ours[HASH_LEN]),
 	                             void *ctx);
 	enum pl_err (*heard_del)(struct store *st, const struct store_heard *h);
-	/* Rows still waiting for an envelope this node has not got. */
+	/* Rows still waiting for an envelope this node has not got (or decided, not dropped yet). */
 	enum pl_err (*heard_count)(struct store *st, uint64_t *n);
+	/*
+	 * At most limit rows read at or before before_ms that name an envelope
+	 * this node has not got, by channel, sender and seq.
+	 */
+	enum pl_err (*heard_waiting)(struct store *st, uint64_t before_ms, size_t limit,
+	                             int (*fn)(void *ctx, const struct store_heard *h), void *ctx);
 };
 
 struct store {

@@ -63,7 +63,7 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE INDEX alert_party ON alert(party);",
 	/* 4: what members' transcripts say of envelopes we have not got (node_monitor.c) */
 	"CREATE TABLE heard(channel TEXT NOT NULL, sender TEXT NOT NULL, seq INTEGER NOT NULL,"
-	" party TEXT NOT NULL, id BLOB NOT NULL, idx INTEGER NOT NULL,"
+	" party TEXT NOT NULL, id BLOB NOT NULL, idx INTEGER NOT NULL, heard_ms INTEGER NOT NULL,"
 	" PRIMARY KEY(channel, sender, seq, party)) WITHOUT ROWID;",
 };
 
@@ -112,6 +112,7 @@ enum stmt {
 	S_HEARD_DECIDED,
 	S_HEARD_DEL,
 	S_HEARD_COUNT,
+	S_HEARD_WAITING,
 	S_COUNT
 };
 
@@ -185,15 +186,21 @@ static const char *const sql[S_COUNT] = {
 	[S_ALERT_LIST] = "SELECT id, time_ms, kind, party, detail, evidence FROM alert"
 	                 " ORDER BY id DESC LIMIT ?1",
 	[S_ALERT_ABOUT] = "SELECT EXISTS(SELECT 1 FROM alert WHERE party = ?1)",
-	[S_HEARD_PUT] = "INSERT OR IGNORE INTO heard(channel, sender, seq, party, id, idx)"
-	                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_HEARD_DECIDED] = "SELECT h.channel, h.sender, h.seq, h.party, h.id, h.idx, e.id"
-	                    " FROM heard h JOIN envelope e"
-	                    " ON e.channel = h.channel AND e.sender = h.sender AND e.seq = h.seq"
-	                    " LIMIT ?1",
+	[S_HEARD_PUT] =
+	        "INSERT OR IGNORE INTO heard(channel, sender, seq, party, id, idx, heard_ms)"
+	        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_HEARD_DECIDED] =
+	        "SELECT h.channel, h.sender, h.seq, h.party, h.id, h.idx, h.heard_ms, e.id"
+	        " FROM heard h JOIN envelope e"
+	        " ON e.channel = h.channel AND e.sender = h.sender AND e.seq = h.seq"
+	        " LIMIT ?1",
 	[S_HEARD_DEL] = "DELETE FROM heard WHERE channel = ?1 AND sender = ?2 AND seq = ?3"
 	                " AND party = ?4",
 	[S_HEARD_COUNT] = "SELECT COUNT(*) FROM heard",
+	[S_HEARD_WAITING] = "SELECT h.channel, h.sender, h.seq, h.party, h.id, h.idx, h.heard_ms"
+	                    " FROM heard h WHERE h.heard_ms <= ?1 AND NOT EXISTS(SELECT 1"
+	                    " FROM envelope e WHERE e.channel = h.channel AND e.sender = h.sender"
+	                    " AND e.seq = h.seq) ORDER BY h.channel, h.sender, h.seq LIMIT ?2",
 };
 
 struct sq {
@@ -1422,7 +1429,45 @@ sq_heard_put(struct store *base, const struct store_heard *h)
 	bind_text(st, 4, h->party);
 	bind_blob(st, 5, h->id, HASH_LEN);
 	bind_u64(st, 6, h->index);
+	bind_u64(st, 7, h->heard_ms);
 	return done(s, st, "write heard");
+}
+
+/* Columns 0..6 of a heard row. */
+static enum pl_err
+heard_row(sqlite3_stmt *st, struct store_heard *h)
+{
+	memset(h, 0, sizeof(*h));
+	PL_TRY(col_text(st, 0, h->channel, sizeof(h->channel), "heard", "channel"));
+	PL_TRY(col_text(st, 1, h->sender, sizeof(h->sender), "heard", "sender"));
+	PL_TRY(col_text(st, 3, h->party, sizeof(h->party), "heard", "party"));
+	PL_TRY(col_blob(st, 4, h->id, HASH_LEN, "heard", "id"));
+	h->seq = col_u64(st, 2);
+	h->index = col_u64(st, 5);
+	h->heard_ms = col_u64(st, 6);
+	return PL_OK;
+}
+
+static enum pl_err
+sq_heard_waiting(struct store *base, uint64_t before_ms, size_t limit,
+                 int (*fn)(void *ctx, const struct store_heard *h), void *ctx)
+{
+	struct sq *s = (struct sq *)base;
+	sqlite3_stmt *st = stmt(s, S_HEARD_WAITING);
+	struct store_heard h;
+	enum pl_err err = PL_OK;
+	int rc;
+
+	bind_u64(st, 1, before_ms);
+	bind_u64(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = heard_row(st, &h)) != PL_OK || fn(ctx, &h) != 0)
+			break;
+	}
+	if (err == PL_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = db_err(s, "list heard");
+	sqlite3_reset(st);
+	return err;
 }
 
 static enum pl_err
@@ -1439,17 +1484,9 @@ sq_heard_decided(struct store *base, size_t limit,
 
 	bind_u64(st, 1, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&h, 0, sizeof(h));
-		if ((err = col_text(st, 0, h.channel, sizeof(h.channel), "heard", "channel")) !=
-		            PL_OK ||
-		    (err = col_text(st, 1, h.sender, sizeof(h.sender), "heard", "sender")) !=
-		            PL_OK ||
-		    (err = col_text(st, 3, h.party, sizeof(h.party), "heard", "party")) != PL_OK ||
-		    (err = col_blob(st, 4, h.id, HASH_LEN, "heard", "id")) != PL_OK ||
-		    (err = col_blob(st, 6, ours, HASH_LEN, "envelope", "id")) != PL_OK)
+		if ((err = heard_row(st, &h)) != PL_OK ||
+		    (err = col_blob(st, 7, ours, HASH_LEN, "envelope", "id")) != PL_OK)
 			break;
-		h.seq = col_u64(st, 2);
-		h.index = col_u64(st, 5);
 		if (fn(ctx, &h, ours) != 0)
 			break;
 	}
@@ -1552,6 +1589,7 @@ static const struct store_ops sqlite_ops = {
 	.heard_decided = sq_heard_decided,
 	.heard_del = sq_heard_del,
 	.heard_count = sq_heard_count,
+	.heard_waiting = sq_heard_waiting,
 };
 
 /* Bring the schema to SCHEMA_VERSION, in one transaction. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../common/alloc.h"
+#include "../api/api_peer.h"
 #include "../common/log.h"
 #include "../crypto/cr.h"
 #include "../tlog/tile.h"
@@ -19,7 +20,7 @@
 /* Entry bundles read from one party per round: 4096 entries. */
 #define TILES_PER_ROUND 16
 #define BUNDLE_MAX      ((size_t)TILE_WIDTH * (2 + ENTRY_ENCODED_MAX))
-/* Conflicts looked into per round. */
+/* Conflicts looked into, and (channel, sender) pairs fetched, per round. */
 #define CONFLICTS_MAX 16
 
 struct watched {
@@ -195,6 +196,66 @@ look_into_conflicts(struct monitor *m)
 	pl_free(h);
 }
 
+/* Envelopes members' transcripts named a while ago that never came: ask those members. */
+static void
+fetch_missing(struct monitor *m)
+{
+	struct node_missing *ms;
+	struct api_batch *b;
+	struct buf rc[NODE_BATCH_MAX];
+	size_t i, k, count = 0, accepted;
+
+	ms = pl_calloc(CONFLICTS_MAX, sizeof(*ms));
+	b = pl_calloc(1, sizeof(*b));
+	if (ms == NULL || b == NULL) {
+		log_warnx("monitor: out of memory");
+		count = 0;
+	} else if (node_monitor_missing(m->n, m->c.fetch_after_ms, ms, CONFLICTS_MAX, &count) !=
+	           PL_OK) {
+		log_warnx("monitor: %s", pl_err_msg());
+		count = 0;
+	}
+	for (i = 0; i < count && !m->stopping; i++) {
+		struct watched *w = watched_for(m, ms[i].party);
+		struct node_verdict v;
+		char path[SYNC_PATH_MAX];
+		long status;
+
+		if (w == NULL || w->retry_ms > now_ms())
+			continue;
+		(void)snprintf(path, sizeof(path),
+		               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu", ms[i].channel,
+		               ms[i].sender, (unsigned long long)ms[i].from);
+		if ((status = get(m, w, path, 1)) != 200) {
+			log_info("monitor: %s: %s answered %ld", w->id, path, status);
+			continue;
+		}
+		if (m->answer.len == 0)
+			continue; /* it has none from there either */
+		if (api_peer_parse_batch(m->answer.data, m->answer.len, b) != PL_OK) {
+			log_warnx("monitor: %s: %s: %s", w->id, path, pl_err_msg());
+			continue;
+		}
+		for (k = 0; k < b->count; k++)
+			buf_init(&rc[k], RCPT_ENCODED_MAX);
+		accepted = 0;
+		if (node_receive(m->n, b->envs, b->lens, b->count, rc, &accepted, &v) != PL_OK)
+			log_warnx("monitor: %s", pl_err_msg());
+		else
+			log_info(
+			        "monitor: %zu envelope(s) of %s/%s from seq %llu, fetched from %s: "
+			        "%zu accepted%s%s",
+			        b->count, ms[i].channel, ms[i].sender,
+			        (unsigned long long)ms[i].from, w->id, accepted,
+			        accepted < b->count ? ", then " : "",
+			        accepted < b->count ? node_refusal_name(v.why) : "");
+		for (k = 0; k < b->count; k++)
+			buf_reset(&rc[k]);
+	}
+	pl_free(ms);
+	pl_free(b);
+}
+
 static int
 each_party(void *ctx, const char *id)
 {
@@ -241,6 +302,7 @@ work(void *arg)
 		if (node_cosigners(m->n, each_party, m) != PL_OK)
 			log_warnx("monitor: %s", pl_err_msg());
 		look_into_conflicts(m);
+		fetch_missing(m);
 	}
 	return NULL;
 }
@@ -256,6 +318,7 @@ monitor_start(struct monitor **out, const struct monitor_conf *c, struct node *n
 	m->c = *c;
 	m->c.interval_ms = c->interval_ms ? c->interval_ms : 500;
 	m->c.timeout_s = c->timeout_s ? c->timeout_s : 10;
+	m->c.fetch_after_ms = c->fetch_after_ms ? c->fetch_after_ms : 5000;
 	m->c.backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : 1000;
 	m->c.backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : 60000;
 	if (m->c.backoff_max_ms < m->c.backoff_min_ms)

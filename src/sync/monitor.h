@@ -7,7 +7,10 @@
  * Where a member's transcript names another envelope than ours under a
  * sender's seq, it fetches that member's copy (GET /peer/v1/envelopes
  * with sender= and limit=1, signed with Parley-Auth): signed by the
- * sender, the two are the evidence of an equivocation alert.
+ * sender, the two are the evidence of an equivocation alert.  Envelopes a
+ * member's transcript named a while ago and that never reached us (their
+ * sender down, or skipping us) are fetched from that member the same way
+ * and go through node_receive like any delivery.
  */
 #ifndef PL_MONITOR_H
 #define PL_MONITOR_H
@@ -20,6 +23,7 @@ struct monitor_conf {
 	int plain_ok;                            /* may fetch from http:// endpoints */
 	const char *ca_file;                     /* CA bundle for https; NULL: the system's */
 	unsigned backoff_min_ms, backoff_max_ms; /* per party that fails; 0: 1000, 60000 */
+	unsigned fetch_after_ms; /* an envelope named this long ago, not here: fetch it; 0: 5000 */
 };
 
 struct monitor;

@@ -11,7 +11,7 @@ ROOT=$(mktemp -d "/tmp/parley-$NAME-XXXXXX")
 . scripts/nodes.sh
 n=0
 failed=0
-trap 'nodes_cleanup; rm -rf "$ROOT"' EXIT
+trap 'nodes_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$ROOT"' EXIT
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ $# -gt 1 ] && echo "# $2"; }

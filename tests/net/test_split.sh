@@ -6,7 +6,9 @@
 # each time), so that neither member ever receives both.  Each reads the
 # other's published transcript, finds the other envelope under that seq,
 # fetches the other member's copy, and raises an equivocation alert about
-# us-nrrc with both signed envelopes as evidence.
+# us-nrrc with both signed envelopes as evidence.  Then a member that
+# missed an envelope, its sender down, fetches it from a member whose
+# transcript names it.
 NAME=split
 . tests/net/lib.sh
 set -- $PORTS
@@ -18,6 +20,7 @@ for x in us-nrrc ru-nrrc fr-cert; do
 done
 check "the three states pin each other" pin_all us-nrrc ru-nrrc fr-cert
 check "a channel of the three becomes active" channel_up trio us-nrrc us-nrrc ru-nrrc fr-cert
+check "and a second one" channel_up relay us-nrrc us-nrrc ru-nrrc fr-cert
 
 q() {
 	$PY - "$ROOT/$1/node.db" "$2" <<'PYEOF'
@@ -90,6 +93,23 @@ import json, sys
 rows = [r for r in json.load(sys.stdin) if r["sender"] == "us-nrrc"]
 sys.exit(0 if rows and all(r["flagged"] for r in rows) else 1)'; }
 check "ru-nrrc lists us-nrrc's envelopes as flagged" flagged
+
+# ---- a member that missed an envelope fetches it from another member -----------------------
+# fr-cert sends on relay while us-nrrc is down, then goes down itself: us-nrrc reads
+# in ru-nrrc's transcript of an envelope it never got, and fetches it from ru-nrrc.
+on fr-cert send --channel relay --text "en=sent while us-nrrc was away" >/dev/null
+relay_id() { q "$1" "SELECT lower(hex(id)) FROM envelope WHERE channel='relay' AND kind=1"; }
+at_ru() { [ -n "$(relay_id ru-nrrc)" ]; }
+check "ru-nrrc gets it" wait_for 20 at_ru
+node_stop fr-cert
+node_start us-nrrc
+# ru-nrrc has been backing off from us-nrrc: a restart sends its checkpoint at once.
+node_stop ru-nrrc
+node_start ru-nrrc
+same() { [ -n "$(relay_id us-nrrc)" ] && [ "$(relay_id us-nrrc)" = "$(relay_id ru-nrrc)" ]; }
+check "us-nrrc gets the same envelope from ru-nrrc, its sender down" wait_for 40 same
+check "us-nrrc's log says where it came from" \
+	grep -q "relay/fr-cert from seq .*, fetched from ru-nrrc: 1 accepted" "$ROOT/us-nrrc/parleyd.log"
 
 nodes_cleanup
 for x in us-nrrc ru-nrrc fr-cert; do

@@ -872,6 +872,7 @@ test_split_view(void **state)
 	struct envelope_to to[3];
 	struct envelope_draft d;
 	struct store_heard h[4];
+	struct node_missing miss[4];
 	struct node_verdict v;
 	struct party pr, pc;
 	struct env *e1 = calloc(1, sizeof(*e1));
@@ -1003,6 +1004,27 @@ test_split_view(void **state)
 	alerts = status(RU);
 	assert_int_equal(json_integer_value(json_object_get(alerts, "missing")), 1);
 	json_decref(alerts);
+	/* Not missing for long yet; then missing: fetched from CN, whose transcript named it. */
+	assert_int_equal(node_monitor_missing(nodes[RU], 3600 * 1000, miss, 4, &count), PL_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(node_monitor_missing(nodes[RU], 0, miss, 4, &count), PL_OK);
+	assert_int_equal(count, 1);
+	assert_string_equal(miss[0].channel, "cyber");
+	assert_string_equal(miss[0].sender, ids[CN]);
+	assert_string_equal(miss[0].party, ids[CN]);
+	got.len = 0;
+	assert_int_equal(node_fetch(nodes[CN], ids[RU], "cyber", ids[CN], miss[0].from,
+	                            NODE_BATCH_MAX, &got, &count),
+	                 PL_OK);
+	assert_int_equal(count, 1);
+	p = got.data + 4;
+	len = got.len - 4;
+	rcpt.len = 0;
+	assert_int_equal(node_receive(nodes[RU], &p, &len, 1, &rcpt, &accepted, &v), PL_OK);
+	assert_int_equal(accepted, 1);
+	assert_int_equal(node_monitor_missing(nodes[RU], 0, miss, 4, &count), PL_OK);
+	assert_int_equal(count, 0);
+	/* CN's own delivery later is a duplicate: the same receipt again. */
 	assert_int_equal(deliver(CN, RU, &v), 1);
 	assert_int_equal(node_monitor_conflicts(nodes[RU], h, 4, &count, &waiting), PL_OK);
 	assert_int_equal(count, 0);
