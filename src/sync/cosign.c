@@ -45,15 +45,6 @@ struct cosign {
 	struct target *targets[TARGETS_MAX];
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct target *
 target_for(struct cosign *cs, const char *id)
 {
@@ -190,7 +181,7 @@ each_target(void *ctx, const char *id)
 {
 	struct ids *c = ctx;
 	struct target *t = target_for(c->cs, id);
-	uint64_t now = now_ms();
+	uint64_t now = sync_now_ms();
 
 	if (t == NULL || c->cs->stopping)
 		return c->cs->stopping;
@@ -232,7 +223,7 @@ work(void *arg)
 		at = last + COSIGN_GAP_MS;
 		ts.tv_sec = (time_t)(at / 1000);
 		ts.tv_nsec = (long)(at % 1000) * 1000000L;
-		while (!cs->stopping && now_ms() < at &&
+		while (!cs->stopping && sync_now_ms() < at &&
 		       pthread_cond_timedwait(&cs->cv, &cs->mu, &ts) != ETIMEDOUT)
 			;
 		at = last + cs->c.interval_ms;
@@ -247,7 +238,7 @@ work(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&cs->mu);
-		last = now_ms();
+		last = sync_now_ms();
 		if (node_checkpoint(cs->n, &c.size, NULL) != PL_OK) {
 			log_warnx("cosign: checkpoint: %s", pl_err_msg());
 			continue;

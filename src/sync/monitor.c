@@ -42,15 +42,6 @@ struct monitor {
 	struct buf answer;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct watched *
 watched_for(struct monitor *m, const char *id)
 {
@@ -174,7 +165,7 @@ look_into_conflicts(struct monitor *m)
 		uint32_t len;
 		long status;
 
-		if (w == NULL || w->retry_ms > now_ms())
+		if (w == NULL || w->retry_ms > sync_now_ms())
 			continue;
 		(void)snprintf(path, sizeof(path),
 		               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu&limit=1",
@@ -221,7 +212,7 @@ fetch_missing(struct monitor *m)
 		char path[SYNC_PATH_MAX];
 		long status;
 
-		if (w == NULL || w->retry_ms > now_ms())
+		if (w == NULL || w->retry_ms > sync_now_ms())
 			continue;
 		(void)snprintf(path, sizeof(path),
 		               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu", ms[i].channel,
@@ -261,7 +252,7 @@ each_party(void *ctx, const char *id)
 {
 	struct monitor *m = ctx;
 	struct watched *w = watched_for(m, id);
-	uint64_t now = now_ms();
+	uint64_t now = sync_now_ms();
 	uint32_t rnd;
 
 	if (w == NULL || m->stopping)
@@ -287,7 +278,7 @@ work(void *arg)
 
 	for (;;) {
 		struct timespec ts;
-		uint64_t at = now_ms() + m->c.interval_ms;
+		uint64_t at = sync_now_ms() + m->c.interval_ms;
 
 		pthread_mutex_lock(&m->mu);
 		ts.tv_sec = (time_t)(at / 1000);

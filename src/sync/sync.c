@@ -51,6 +51,15 @@ sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd
 	return min_ms + (unsigned)(cap > min_ms ? rnd % (cap - min_ms + 1) : 0);
 }
 
+uint64_t
+sync_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 deadline(struct timespec *ts, unsigned ms)
 {

@@ -60,6 +60,9 @@ CURL *sync_curl_new(unsigned timeout_s, int plain_ok, const char *ca_file);
 long sync_call(CURL *c, const struct party *p, int plain_ok, const char *path,
                struct curl_slist *hdr, const struct buf *body, struct buf *answer, char ctype[64]);
 
+/* The wall clock in ms since 1970 (the threads' timers use CLOCK_REALTIME). */
+uint64_t sync_now_ms(void);
+
 /* The delay before retry number attempt (1, 2, ...): full jitter, capped. */
 unsigned sync_backoff_ms(unsigned attempt, unsigned min_ms, unsigned max_ms, uint32_t rnd);
 

@@ -227,46 +227,6 @@ merkle_consistency_proof(uint8_t proof[][HASH_LEN], size_t *n, const struct merk
 	return PL_OK;
 }
 
-enum pl_err
-merkle_verify_inclusion(const uint8_t leaf_hash[static HASH_LEN], uint64_t index, uint64_t size,
-                        const uint8_t proof[][HASH_LEN], size_t n,
-                        const uint8_t root[static HASH_LEN])
-{
-	uint8_t r[HASH_LEN];
-	uint64_t fn = index, sn;
-	size_t i;
-
-	/* SPEC: RFC9162 2.1.3.2 step 1 */
-	if (index >= size)
-		return pl_errf(PL_E_PROTO, "inclusion proof: index %llu >= tree size %llu",
-		               (unsigned long long)index, (unsigned long long)size);
-	sn = size - 1;
-	memcpy(r, leaf_hash, HASH_LEN);
-	for (i = 0; i < n; i++) {
-		/* SPEC: RFC9162 2.1.3.2 step 3 */
-		if (sn == 0)
-			return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too many", n);
-		if ((fn & 1) || fn == sn) {
-			merkle_node_hash(r, proof[i], r);
-			while (!(fn & 1) && fn != 0) {
-				fn >>= 1;
-				sn >>= 1;
-			}
-		} else {
-			merkle_node_hash(r, r, proof[i]);
-		}
-		fn >>= 1;
-		sn >>= 1;
-	}
-	/* SPEC: RFC9162 2.1.3.2 step 4 */
-	if (sn != 0)
-		return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too few", n);
-	if (memcmp(r, root, HASH_LEN) != 0)
-		return pl_errf(PL_E_CRYPTO, "inclusion proof: leaf %llu does not lead to the root",
-		               (unsigned long long)index);
-	return PL_OK;
-}
-
 void
 merkle_incl_cache_init(struct merkle_incl_cache *c, uint64_t size,
                        const uint8_t root[static HASH_LEN])
@@ -299,7 +259,7 @@ merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
 	size_t i, j, k = 0;
 	int use_cache = c->n > 0;
 
-	/* The same walk as merkle_verify_inclusion, each step's node kept. */
+	/* SPEC: RFC9162 2.1.3.2 step 1; each step's node is kept for the cache */
 	if (index >= c->size)
 		return pl_errf(PL_E_PROTO, "inclusion proof: index %llu >= tree size %llu",
 		               (unsigned long long)index, (unsigned long long)c->size);
@@ -308,6 +268,7 @@ merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
 	sn = c->size - 1;
 	memcpy(cur, leaf_hash, HASH_LEN);
 	for (i = 0; i < n; i++) {
+		/* SPEC: RFC9162 2.1.3.2 step 3 */
 		if (sn == 0)
 			return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too many", n);
 		if ((fn & 1) || fn == sn) {
@@ -346,6 +307,7 @@ merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
 		c->n = n;
 		return PL_OK;
 	}
+	/* SPEC: RFC9162 2.1.3.2 step 4 */
 	if (sn != 0)
 		return pl_errf(PL_E_CRYPTO, "inclusion proof: %zu hashes, too few", n);
 	if (memcmp(cur, c->root, HASH_LEN) != 0)
@@ -357,6 +319,17 @@ merkle_verify_inclusion_cached(struct merkle_incl_cache *c,
 	memcpy(c->proof, proof, n * HASH_LEN);
 	c->n = n;
 	return PL_OK;
+}
+
+enum pl_err
+merkle_verify_inclusion(const uint8_t leaf_hash[static HASH_LEN], uint64_t index, uint64_t size,
+                        const uint8_t proof[][HASH_LEN], size_t n,
+                        const uint8_t root[static HASH_LEN])
+{
+	struct merkle_incl_cache c; /* empty: the full walk */
+
+	merkle_incl_cache_init(&c, size, root);
+	return merkle_verify_inclusion_cached(&c, leaf_hash, index, proof, n);
 }
 
 enum pl_err
