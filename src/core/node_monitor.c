@@ -173,7 +173,7 @@ mon_job(struct store *st, void *ctx)
 	uint8_t leaf[HASH_LEN], got[HASH_LEN];
 	struct entry e;
 	struct rd rd;
-	enum pl_err err;
+	enum pl_err err = PL_OK;
 	int ok = 0;
 
 	*j->read = 0;
@@ -240,12 +240,10 @@ node_monitor_entries(struct node *n, const char *party, uint64_t from, uint64_t 
                      const uint8_t root[HASH_LEN], const uint8_t *p, size_t len, uint64_t *read)
 {
 	struct mon_job j = { n, party, from, to, root, p, len, read, 0 };
-
 	enum pl_err err;
 
-	*read = 0;
 	if ((err = commit_run(n->commit, mon_job, &j)) != PL_OK) {
-		*read = 0; /* rolled back */
+		*read = 0; /* rolled back: nothing was taken */
 		return err;
 	}
 	if (j.mismatch)

@@ -1334,21 +1334,29 @@ sq_cosig_list(struct store *base, uint64_t size,
 	return err;
 }
 
+/* A query of one row and one integer column, bound already: its value into *out. */
+static enum pl_err
+one_u64(struct sq *s, sqlite3_stmt *st, const char *what, uint64_t *out)
+{
+	enum pl_err err = PL_OK;
+
+	*out = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = col_u64(st, 0);
+	else
+		err = db_err(s, what);
+	sqlite3_reset(st);
+	return err;
+}
+
 static enum pl_err
 sq_cosig_last(struct store *base, const char *witness, uint64_t *size)
 {
 	struct sq *s = (struct sq *)base;
 	sqlite3_stmt *st = stmt(s, S_COSIG_LAST);
-	enum pl_err err = PL_OK;
 
-	*size = 0;
 	bind_text(st, 1, witness);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*size = col_u64(st, 0);
-	else
-		err = db_err(s, "read cosignatures");
-	sqlite3_reset(st);
-	return err;
+	return one_u64(s, st, "read cosignatures", size);
 }
 
 static enum pl_err
@@ -1405,15 +1413,12 @@ sq_alert_about(struct store *base, const char *party, int *any)
 {
 	struct sq *s = (struct sq *)base;
 	sqlite3_stmt *st = stmt(s, S_ALERT_ABOUT);
-	enum pl_err err = PL_OK;
+	uint64_t n = 0;
+	enum pl_err err;
 
-	*any = 0;
 	bind_text(st, 1, party);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*any = sqlite3_column_int(st, 0) != 0;
-	else
-		err = db_err(s, "read alerts");
-	sqlite3_reset(st);
+	err = one_u64(s, st, "read alerts", &n);
+	*any = n != 0;
 	return err;
 }
 
@@ -1513,16 +1518,8 @@ static enum pl_err
 sq_heard_count(struct store *base, uint64_t *n)
 {
 	struct sq *s = (struct sq *)base;
-	sqlite3_stmt *st = stmt(s, S_HEARD_COUNT);
-	enum pl_err err = PL_OK;
 
-	*n = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = col_u64(st, 0);
-	else
-		err = db_err(s, "count heard");
-	sqlite3_reset(st);
-	return err;
+	return one_u64(s, stmt(s, S_HEARD_COUNT), "count heard", n);
 }
 
 static const struct store_ops sqlite_ops = {

@@ -145,45 +145,63 @@ read_log(struct monitor *m, struct watched *w)
 	return 0;
 }
 
+/*
+ * What sender sent on channel from seq from on, as w holds it, at most
+ * limit: a batch in b, borrowed from m->answer.  0, or -1 (logged).
+ */
+static int
+fetch_batch(struct monitor *m, struct watched *w, const char *channel, const char *sender,
+            uint64_t from, unsigned limit, struct api_batch *b)
+{
+	char path[SYNC_PATH_MAX];
+	long status;
+
+	b->count = 0;
+	(void)snprintf(path, sizeof(path),
+	               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu&limit=%u", channel,
+	               sender, (unsigned long long)from, limit);
+	if ((status = get(m, w, path, 1)) != 200) {
+		log_info("monitor: %s: %s answered %ld", w->id, path, status);
+		return -1;
+	}
+	if (m->answer.len == 0)
+		return 0; /* it has none from there either */
+	if (api_peer_parse_batch(m->answer.data, m->answer.len, b) != PL_OK) {
+		log_warnx("monitor: %s: %s: %s", w->id, path, pl_err_msg());
+		return -1;
+	}
+	return 0;
+}
+
 /* Conflicts between our envelopes and members' transcripts: fetch their copy as evidence. */
 static void
 look_into_conflicts(struct monitor *m)
 {
 	struct store_heard *h;
+	struct api_batch *b;
 	uint64_t waiting = 0;
 	size_t i, count = 0;
 
 	if ((h = pl_calloc(CONFLICTS_MAX, sizeof(*h))) == NULL)
 		return;
+	b = pl_calloc(1, sizeof(*b));
 	if (node_monitor_conflicts(m->n, h, CONFLICTS_MAX, &count, &waiting) != PL_OK) {
 		log_warnx("monitor: %s", pl_err_msg());
 		count = 0;
 	}
-	for (i = 0; i < count && !m->stopping; i++) {
+	for (i = 0; b != NULL && i < count && !m->stopping; i++) {
 		struct watched *w = watched_for(m, h[i].party);
-		char path[SYNC_PATH_MAX];
-		uint32_t len;
-		long status;
 
-		if (w == NULL || w->retry_ms > sync_now_ms())
+		if (w == NULL || w->retry_ms > sync_now_ms() ||
+		    fetch_batch(m, w, h[i].channel, h[i].sender, h[i].seq, 1, b) != 0)
 			continue;
-		(void)snprintf(path, sizeof(path),
-		               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu&limit=1",
-		               h[i].channel, h[i].sender, (unsigned long long)h[i].seq);
-		if ((status = get(m, w, path, 1)) != 200) {
-			log_info("monitor: %s: %s answered %ld", w->id, path, status);
-			continue;
-		}
-		if (m->answer.len < 4 ||
-		    (len = (uint32_t)m->answer.data[0] << 24 | (uint32_t)m->answer.data[1] << 16 |
-		           (uint32_t)m->answer.data[2] << 8 | m->answer.data[3]) !=
-		            m->answer.len - 4) {
-			log_warnx("monitor: %s: %s: not one envelope", w->id, path);
-			continue;
-		}
-		if (node_monitor_evidence(m->n, &h[i], m->answer.data + 4, len) != PL_OK)
+		if (b->count != 1)
+			log_warnx("monitor: %s has no copy of %s/%s seq %llu", w->id, h[i].channel,
+			          h[i].sender, (unsigned long long)h[i].seq);
+		else if (node_monitor_evidence(m->n, &h[i], b->envs[0], b->lens[0]) != PL_OK)
 			log_warnx("monitor: %s", pl_err_msg());
 	}
+	pl_free(b);
 	pl_free(h);
 }
 
@@ -209,24 +227,12 @@ fetch_missing(struct monitor *m)
 	for (i = 0; i < count && !m->stopping; i++) {
 		struct watched *w = watched_for(m, ms[i].party);
 		struct node_verdict v;
-		char path[SYNC_PATH_MAX];
-		long status;
 
-		if (w == NULL || w->retry_ms > sync_now_ms())
+		if (w == NULL || w->retry_ms > sync_now_ms() ||
+		    fetch_batch(m, w, ms[i].channel, ms[i].sender, ms[i].from, NODE_BATCH_MAX, b) !=
+		            0 ||
+		    b->count == 0)
 			continue;
-		(void)snprintf(path, sizeof(path),
-		               "/peer/v1/envelopes?channel=%s&sender=%s&from=%llu", ms[i].channel,
-		               ms[i].sender, (unsigned long long)ms[i].from);
-		if ((status = get(m, w, path, 1)) != 200) {
-			log_info("monitor: %s: %s answered %ld", w->id, path, status);
-			continue;
-		}
-		if (m->answer.len == 0)
-			continue; /* it has none from there either */
-		if (api_peer_parse_batch(m->answer.data, m->answer.len, b) != PL_OK) {
-			log_warnx("monitor: %s: %s: %s", w->id, path, pl_err_msg());
-			continue;
-		}
 		for (k = 0; k < b->count; k++)
 			buf_init(&rc[k], RCPT_ENCODED_MAX);
 		accepted = 0;
