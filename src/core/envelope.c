@@ -28,16 +28,54 @@ to_cmp(const void *a, const void *b)
 	return strcmp(x->party, y->party);
 }
 
-/* Fill the header fields of e from d, recipients sorted, sealed keys not yet set. */
-static enum pl_err
-envelope_header(struct env *e, const struct envelope_draft *d,
-                const struct envelope_to *sorted[static ENV_RECIPIENTS_MAX])
+enum pl_err
+envelope_seal_keys(struct envelope_keys *sk, const struct envelope_to *to, size_t n_to)
 {
+	const struct envelope_to *sorted[ENV_RECIPIENTS_MAX];
+	enum pl_err err = PL_OK;
 	size_t i;
 
-	if (d->n_to < 1 || d->n_to > ENV_RECIPIENTS_MAX)
-		return pl_errf(PL_E_ARG, "envelope: %zu recipients not in 1..%d", d->n_to,
+	sk->ready = 0;
+	if (n_to < 1 || n_to > ENV_RECIPIENTS_MAX)
+		return pl_errf(PL_E_ARG, "envelope: %zu recipients not in 1..%d", n_to,
 		               ENV_RECIPIENTS_MAX);
+	for (i = 0; i < n_to; i++) {
+		PL_TRY(codec_id_check("recipient", to[i].party));
+		sorted[i] = &to[i];
+	}
+	qsort(sorted, n_to, sizeof(sorted[0]), to_cmp);
+	for (i = 1; i < n_to; i++)
+		if (strcmp(sorted[i - 1]->party, sorted[i]->party) == 0)
+			return pl_errf(PL_E_ARG, "envelope: recipient '%s' named twice",
+			               sorted[i]->party);
+	cr_random(sk->key, sizeof(sk->key));
+	cr_random(sk->nonce, sizeof(sk->nonce));
+	for (i = 0; i < n_to && err == PL_OK; i++) {
+		memcpy(sk->to[i].party, sorted[i]->party, strlen(sorted[i]->party) + 1);
+		err = box_seal_key(sk->to[i].sealed, sk->key, sorted[i]->box_pk);
+	}
+	if (err != PL_OK) {
+		envelope_keys_wipe(sk);
+		return err;
+	}
+	sk->n = n_to;
+	sk->ready = 1;
+	return PL_OK;
+}
+
+void
+envelope_keys_wipe(struct envelope_keys *sk)
+{
+	cr_wipe(sk->key, sizeof(sk->key));
+	sk->ready = 0;
+}
+
+/* Fill the header fields of e from d and the sealed keys in sk (recipients sorted). */
+static enum pl_err
+envelope_header(struct env *e, const struct envelope_draft *d, const struct envelope_keys *sk)
+{
+	size_t i, k;
+
 	if (d->n_refs > ENV_REFS_MAX)
 		return pl_errf(PL_E_ARG, "envelope: %zu refs > %d", d->n_refs, ENV_REFS_MAX);
 	if (d->plain_len > ENV_PLAIN_MAX)
@@ -45,15 +83,17 @@ envelope_header(struct env *e, const struct envelope_draft *d,
 		               ENV_PLAIN_MAX);
 	PL_TRY(codec_id_check("channel", d->channel));
 	PL_TRY(codec_id_check("sender", d->sender));
+	/* sk's recipients are sorted and distinct: d must name exactly them. */
+	if (d->n_to != sk->n)
+		return pl_errf(PL_E_ARG, "envelope: %zu recipients, keys sealed for %zu", d->n_to,
+		               sk->n);
 	for (i = 0; i < d->n_to; i++) {
-		PL_TRY(codec_id_check("recipient", d->to[i].party));
-		sorted[i] = &d->to[i];
+		for (k = 0; k < sk->n && strcmp(sk->to[k].party, d->to[i].party) != 0; k++)
+			;
+		if (k == sk->n)
+			return pl_errf(PL_E_ARG, "envelope: no key sealed for recipient '%.64s'",
+			               d->to[i].party);
 	}
-	qsort(sorted, d->n_to, sizeof(sorted[0]), to_cmp);
-	for (i = 1; i < d->n_to; i++)
-		if (strcmp(sorted[i - 1]->party, sorted[i]->party) == 0)
-			return pl_errf(PL_E_ARG, "envelope: recipient '%s' named twice",
-			               sorted[i]->party);
 
 	memset(e, 0, sizeof(*e));
 	e->version = ENV_VERSION;
@@ -70,42 +110,38 @@ envelope_header(struct env *e, const struct envelope_draft *d,
 	e->n_refs = d->n_refs;
 	if (d->n_refs > 0)
 		memcpy(e->refs, d->refs, d->n_refs * HASH_LEN);
-	e->n_recipients = d->n_to;
-	for (i = 0; i < d->n_to; i++)
-		memcpy(e->recipients[i].party, sorted[i]->party, strlen(sorted[i]->party) + 1);
+	e->n_recipients = sk->n;
+	for (i = 0; i < sk->n; i++) {
+		memcpy(e->recipients[i].party, sk->to[i].party, strlen(sk->to[i].party) + 1);
+		memcpy(e->recipients[i].sealed_key, sk->to[i].sealed, BOX_SEALED_KEY_LEN);
+	}
+	memcpy(e->nonce, sk->nonce, AEAD_NONCE_LEN);
 	e->body_len = (uint32_t)(d->plain_len + AEAD_TAG_LEN);
 	return PL_OK;
 }
 
 enum pl_err
-envelope_seal(struct buf *out, uint8_t id[static HASH_LEN], const struct envelope_draft *d,
-              const struct keys *k)
+envelope_seal_with(struct buf *out, uint8_t id[static HASH_LEN], const struct envelope_draft *d,
+                   struct envelope_keys *sk, const struct keys *k)
 {
-	const struct envelope_to *sorted[ENV_RECIPIENTS_MAX];
-	uint8_t key[AEAD_KEY_LEN];
 	struct env *e;
 	size_t start = out->len, hdr;
 	enum pl_err err;
-	size_t i;
 
+	if (!sk->ready)
+		return pl_errf(PL_E_STATE, "envelope: sealed keys already used or not made");
 	/* struct env is ~10 KiB: keep it off small thread stacks. */
-	if ((e = pl_malloc(sizeof(*e))) == NULL)
+	if ((e = pl_malloc(sizeof(*e))) == NULL) {
+		envelope_keys_wipe(sk);
 		return pl_errf(PL_E_NOMEM, "envelope: out of memory");
-	if ((err = envelope_header(e, d, sorted)) != PL_OK)
-		goto out;
-	cr_random(key, sizeof(key));
-	cr_random(e->nonce, sizeof(e->nonce));
-	for (i = 0; i < e->n_recipients; i++)
-		if ((err = box_seal_key(e->recipients[i].sealed_key, key, sorted[i]->box_pk)) !=
-		    PL_OK)
-			goto out;
-	if ((err = env_write_header(out, e)) != PL_OK)
+	}
+	if ((err = envelope_header(e, d, sk)) != PL_OK || (err = env_write_header(out, e)) != PL_OK)
 		goto out;
 	hdr = out->len - start;
 	if ((err = buf_reserve(out, e->body_len + SIG_LEN)) != PL_OK)
 		goto out;
 	aead_encrypt(out->data + out->len, d->plain, d->plain_len, out->data + start, hdr, e->nonce,
-	             key);
+	             sk->key);
 	out->len += e->body_len;
 	keys_sign(k, out->data + out->len, out->data + start, out->len - start);
 	out->len += SIG_LEN;
@@ -113,8 +149,24 @@ envelope_seal(struct buf *out, uint8_t id[static HASH_LEN], const struct envelop
 out:
 	if (err != PL_OK)
 		out->len = start;
-	cr_wipe(key, sizeof(key));
+	/* One body key and nonce, one envelope, whatever happened. */
+	envelope_keys_wipe(sk);
 	pl_free(e);
+	return err;
+}
+
+enum pl_err
+envelope_seal(struct buf *out, uint8_t id[static HASH_LEN], const struct envelope_draft *d,
+              const struct keys *k)
+{
+	struct envelope_keys *sk;
+	enum pl_err err;
+
+	if ((sk = pl_malloc(sizeof(*sk))) == NULL)
+		return pl_errf(PL_E_NOMEM, "envelope: out of memory");
+	if ((err = envelope_seal_keys(sk, d->to, d->n_to)) == PL_OK)
+		err = envelope_seal_with(out, id, d, sk, k);
+	pl_free(sk);
 	return err;
 }
 

@@ -49,6 +49,35 @@ void envelope_id(uint8_t id[static HASH_LEN], const uint8_t *p, size_t n);
 PL_MUST_USE enum pl_err envelope_seal(struct buf *out, uint8_t id[static HASH_LEN],
                                       const struct envelope_draft *d, const struct keys *k);
 
+/*
+ * Sealing in two steps, for a sender that must seal envelopes in order
+ * (each names the id of the one before) but wants most of the work done
+ * in parallel: envelope_seal_keys() draws the body key and nonce and seals
+ * the key to every recipient (the costly part, which needs no seq and no
+ * prev); envelope_seal_with() then writes the header, encrypts and signs
+ * as envelope_seal() does.  The keys serve one envelope: envelope_seal_with
+ * wipes them whatever happens and refuses keys already used, so a body key
+ * and nonce never encrypt twice.  envelope_keys_wipe() discards unused ones.
+ */
+struct envelope_keys {
+	int ready;
+	size_t n;
+	uint8_t key[AEAD_KEY_LEN]; /* secret */
+	uint8_t nonce[AEAD_NONCE_LEN];
+	struct {
+		char party[CODEC_ID_MAX + 1];
+		uint8_t sealed[BOX_SEALED_KEY_LEN];
+	} to[ENV_RECIPIENTS_MAX]; /* sorted by party */
+};
+
+PL_MUST_USE enum pl_err envelope_seal_keys(struct envelope_keys *sk, const struct envelope_to *to,
+                                           size_t n_to);
+/* As envelope_seal, with keys sealed beforehand for exactly d->to (any order). */
+PL_MUST_USE enum pl_err envelope_seal_with(struct buf *out, uint8_t id[static HASH_LEN],
+                                           const struct envelope_draft *d, struct envelope_keys *sk,
+                                           const struct keys *k);
+void envelope_keys_wipe(struct envelope_keys *sk);
+
 /* Check the signature of an envelope read by env_read() against the sender's key. */
 PL_MUST_USE enum pl_err envelope_verify(const struct env *e, const uint8_t pk[static SIG_PK_LEN]);
 

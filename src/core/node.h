@@ -140,16 +140,19 @@ struct node_batch {
 PL_MUST_USE enum pl_err node_pending_peers(struct node *n, int (*fn)(void *ctx, const char *peer),
                                            void *ctx);
 
+/* Writes and groups (fsyncs) committed since the node opened. */
+void node_commit_stats(struct node *n, unsigned long long *groups, unsigned long long *jobs);
+
 /*
  * The next batch for peer: pending envelopes of the channel that holds
- * the most urgent pending one (FLASH first), from that channel's lowest
- * pending seq on, in order, at most max (<= NODE_BATCH_MAX).  A channel's
- * order cannot be overtaken (each envelope names the one before it), so
- * urgency lifts the whole channel.  b->n 0 if nothing is pending.  Free
- * b->raw with buf_free.
+ * the most urgent pending one (FLASH first) of precedence max_prec or
+ * more urgent, from that channel's lowest pending seq on, in order, at
+ * most max (<= NODE_BATCH_MAX).  A channel's order cannot be overtaken
+ * (each envelope names the one before it), so urgency lifts the whole
+ * channel.  b->n 0 if nothing is pending.  Free b->raw with buf_free.
  */
-PL_MUST_USE enum pl_err node_next_batch(struct node *n, const char *peer, size_t max,
-                                        struct node_batch *b);
+PL_MUST_USE enum pl_err node_next_batch(struct node *n, const char *peer, uint8_t max_prec,
+                                        size_t max, struct node_batch *b);
 
 /*
  * The peer answered with receipts for the first count envelopes of b:

@@ -586,6 +586,7 @@ struct sealed {
 	uint64_t seq;
 	int have_prev, stale;
 	uint8_t prev[HASH_LEN];
+	struct envelope_keys keys;
 	struct buf raw;
 	struct env e;
 };
@@ -655,11 +656,23 @@ seal_and_send(struct node *n, struct sealed *s)
 	s->o->n_members = s->chan.n_members;
 	s->o->members = (const char(*)[CODEC_ID_MAX + 1]) s->chan.members;
 
+	/*
+	 * The body key sealed to every member before taking the chain: only
+	 * the header, the body's encryption and the signature wait for the
+	 * previous sender on this channel.  The writer is told a job is coming.
+	 */
+	commit_expect(n->commit);
+	if ((err = envelope_seal_keys(&s->keys, to, s->chan.n_members)) != PL_OK) {
+		commit_expect_cancel(n->commit);
+		return err;
+	}
 	pthread_mutex_lock(&s->chain->mu);
 	if (!s->chain->valid) {
 		s->chain->n_self = n->self.id;
 		if ((err = commit_run(n->commit, chain_job, s->chain)) != PL_OK) {
 			pthread_mutex_unlock(&s->chain->mu);
+			envelope_keys_wipe(&s->keys);
+			commit_expect_cancel(n->commit);
 			return err;
 		}
 		s->chain->valid = 1;
@@ -684,13 +697,14 @@ seal_and_send(struct node *n, struct sealed *s)
 	d.plain = s->o->plain;
 	d.plain_len = s->o->plain_len;
 	s->raw.len = 0;
-	if ((err = envelope_seal(&s->raw, s->o->id, &d, n->keys)) != PL_OK ||
+	if ((err = envelope_seal_with(&s->raw, s->o->id, &d, &s->keys, n->keys)) != PL_OK ||
 	    (err = env_read(&s->e, s->raw.data, s->raw.len)) != PL_OK) {
 		pthread_mutex_unlock(&s->chain->mu);
+		commit_expect_cancel(n->commit);
 		return err;
 	}
 	s->stale = 0;
-	err = commit_run_then(n->commit, sealed_job, s, chain_advance, s);
+	err = commit_run_then(n->commit, sealed_job, s, chain_advance, s, 1);
 	if (err != PL_OK)
 		chain_forget(n, s->o->channel);
 	return err;
@@ -700,23 +714,29 @@ seal_and_send(struct node *n, struct sealed *s)
 static enum pl_err
 send_message(struct node *n, struct send_job *j, uint8_t id[HASH_LEN])
 {
-	struct sealed s;
+	struct sealed *s;
 	enum pl_err err;
-	int attempt;
+	int attempt, stale;
 
-	memset(&s, 0, sizeof(s));
-	s.n = n;
-	s.o = &j->o;
+	/* About 20 KiB (a parsed envelope and the sealed keys): off the caller's stack. */
+	if ((s = pl_calloc(1, sizeof(*s))) == NULL)
+		return pl_errf(PL_E_NOMEM, "node: out of memory");
+	s->n = n;
+	s->o = &j->o;
 	j->o.plain = j->plain.data;
 	j->o.plain_len = j->plain.len;
-	if ((s.chain = chain_for(n, j->o.channel)) == NULL)
+	if ((s->chain = chain_for(n, j->o.channel)) == NULL) {
+		pl_free(s);
 		return pl_errf(PL_E_NOMEM, "node: out of memory");
-	buf_init(&s.raw, ENV_ENCODED_MAX);
+	}
+	buf_init(&s->raw, ENV_ENCODED_MAX);
 	for (attempt = 0; attempt < 4; attempt++)
-		if ((err = seal_and_send(n, &s)) != PL_OK || !s.stale)
+		if ((err = seal_and_send(n, s)) != PL_OK || !s->stale)
 			break;
-	buf_reset(&s.raw);
-	if (err != PL_OK && !s.stale)
+	buf_reset(&s->raw);
+	stale = s->stale;
+	pl_free(s);
+	if (err != PL_OK && !stale)
 		return err;
 	if (err != PL_OK)
 		return pl_errf(PL_E_STATE, "channel '%s' kept changing while sealing; try again",
@@ -1309,7 +1329,8 @@ batch_row(void *ctx, const struct store_dlv *d)
 }
 
 enum pl_err
-node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch *b)
+node_next_batch(struct node *n, const char *peer, uint8_t max_prec, size_t max,
+                struct node_batch *b)
 {
 	struct batch_ctx c;
 	enum pl_err err;
@@ -1325,7 +1346,7 @@ node_next_batch(struct node *n, const char *peer, size_t max, struct node_batch 
 	c.err = PL_OK;
 	PL_TRY(node_reader_get(n, &c.st));
 	/* The channel holding the most urgent envelope goes first, in its own order. */
-	err = c.st->ops->dlv_urgent(c.st, peer, b->channel, &found);
+	err = c.st->ops->dlv_urgent(c.st, peer, max_prec, b->channel, &found);
 	if (err == PL_OK && found) {
 		err = c.st->ops->dlv_pending(c.st, peer, b->channel, c.max, batch_row, &c);
 		if (err == PL_OK)

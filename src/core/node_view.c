@@ -269,6 +269,12 @@ count_env(void *ctx, const struct store_env *e)
 	return 0;
 }
 
+void
+node_commit_stats(struct node *n, unsigned long long *groups, unsigned long long *jobs)
+{
+	commit_stats(n->commit, groups, jobs);
+}
+
 enum pl_err
 node_status(struct node *n, json_t **out)
 {

@@ -6,10 +6,19 @@
  * in one transaction, each in a savepoint, commits, and only then wakes the
  * callers of that group.  While the writer waits for the disk, new jobs pile
  * up and form the next group: the busier the node, the more jobs per fsync.
+ *
+ * That alone gives small groups when callers spend longer preparing a job
+ * than the writer spends committing one (senders sealing envelopes): each
+ * arrives to find the writer idle and pays a whole commit.  Callers that
+ * announce their job (commit_expect) let the writer wait for it, briefly
+ * and only while such a job is missing, the way PostgreSQL's commit_delay
+ * waits only when other transactions are active.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/alloc.h"
 #include "../common/log.h"
@@ -32,6 +41,8 @@ struct committer {
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* the writer waits here for jobs */
 	struct job *head, *tail;
+	unsigned queued;   /* jobs on the queue */
+	unsigned expected; /* jobs announced and not queued yet */
 	int stopping;
 	unsigned long long groups, jobs;
 };
@@ -77,6 +88,25 @@ run_group(struct committer *c, struct job *group)
 	}
 }
 
+/* Under c->mu, jobs queued: wait a little for announced jobs to join them. */
+static void
+hold(struct committer *c)
+{
+	struct timespec until;
+
+	if (c->expected == 0 || c->queued >= c->max_group)
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += COMMIT_HOLD_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (c->expected > 0 && c->queued < c->max_group && !c->stopping)
+		if (pthread_cond_timedwait(&c->work, &c->mu, &until) == ETIMEDOUT)
+			break;
+}
+
 static void *
 writer(void *arg)
 {
@@ -91,10 +121,12 @@ writer(void *arg)
 			pthread_cond_wait(&c->work, &c->mu);
 		if (c->head == NULL)
 			break; /* stopping, and nothing left */
+		hold(c);
 		group = last = c->head;
 		while (last->next != NULL && n < c->max_group)
 			last = last->next, n++;
 		c->head = last->next;
+		c->queued -= n;
 		if (c->head == NULL)
 			c->tail = NULL;
 		last->next = NULL;
@@ -118,6 +150,7 @@ writer(void *arg)
 enum pl_err
 commit_start(struct committer **out, struct store *st, unsigned max_group)
 {
+	pthread_condattr_t ca;
 	struct committer *c;
 
 	*out = NULL;
@@ -128,7 +161,10 @@ commit_start(struct committer **out, struct store *st, unsigned max_group)
 	c->st = st;
 	c->max_group = max_group ? max_group : 1024;
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->work, NULL);
+	pthread_condattr_init(&ca);
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->work, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&c->thread, NULL, writer, c) != 0) {
 		pthread_cond_destroy(&c->work);
 		pthread_mutex_destroy(&c->mu);
@@ -141,7 +177,8 @@ commit_start(struct committer **out, struct store *st, unsigned max_group)
 }
 
 enum pl_err
-commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(void *arg), void *arg)
+commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(void *arg), void *arg,
+                int announced)
 {
 	struct job j;
 
@@ -150,6 +187,8 @@ commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(voi
 	j.ctx = ctx;
 	pthread_cond_init(&j.cv, NULL);
 	pthread_mutex_lock(&c->mu);
+	if (announced && c->expected > 0)
+		c->expected--;
 	if (c->stopping) {
 		pthread_mutex_unlock(&c->mu);
 		pthread_cond_destroy(&j.cv);
@@ -162,6 +201,7 @@ commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(voi
 	else
 		c->head = &j;
 	c->tail = &j;
+	c->queued++;
 	pthread_cond_signal(&c->work);
 	if (queued != NULL)
 		queued(arg);
@@ -178,7 +218,24 @@ commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(voi
 enum pl_err
 commit_run(struct committer *c, commit_fn fn, void *ctx)
 {
-	return commit_run_then(c, fn, ctx, NULL, NULL);
+	return commit_run_then(c, fn, ctx, NULL, NULL, 0);
+}
+
+void
+commit_expect(struct committer *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->expected++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+commit_expect_cancel(struct committer *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->expected > 0 && --c->expected == 0)
+		pthread_cond_signal(&c->work); /* a held group need not wait any longer */
+	pthread_mutex_unlock(&c->mu);
 }
 
 void

@@ -40,9 +40,23 @@ PL_MUST_USE enum pl_err commit_run(struct committer *c, commit_fn fn, void *ctx)
  * before waiting (or at once if the job is refused): jobs queued one after
  * the other run in that order, so a caller can hold a lock of its own
  * until its job is in line and let the next caller queue behind it.
+ * announced: the caller called commit_expect() for this job, which now
+ * counts as arrived.
  */
 PL_MUST_USE enum pl_err commit_run_then(struct committer *c, commit_fn fn, void *ctx,
-                                        void (*queued)(void *arg), void *arg);
+                                        void (*queued)(void *arg), void *arg, int announced);
+
+/*
+ * A job is on its way: its caller is preparing it (sealing, say) and will
+ * queue it with commit_run_then(..., announced = 1), or call
+ * commit_expect_cancel() if it gives up.  While announced jobs are still
+ * missing, the writer holds a group that has not reached max_group for at
+ * most COMMIT_HOLD_US, so that concurrent callers share one fsync instead
+ * of taking one each; a caller alone is never held.
+ */
+#define COMMIT_HOLD_US 1000
+void commit_expect(struct committer *c);
+void commit_expect_cancel(struct committer *c);
 
 /* Run the jobs already queued, refuse new ones, stop the thread, close the store. */
 void commit_stop(struct committer *c);

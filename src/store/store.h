@@ -242,10 +242,11 @@ struct store_ops {
 	                         int (*fn)(void *ctx, const struct store_dlv_head *h), void *ctx);
 	/*
 	 * The channel of the most urgent pending delivery to peer (lowest
-	 * precedence value, then lowest seq); *found 0 if none.  O(log n):
-	 * delivery picks its next batch with it on every round.
+	 * precedence value, then lowest seq) among those of precedence
+	 * max_prec or more urgent; *found 0 if none.  O(log n): delivery picks
+	 * its next batch with it on every round.
 	 */
-	enum pl_err (*dlv_urgent)(struct store *st, const char *peer,
+	enum pl_err (*dlv_urgent)(struct store *st, const char *peer, uint8_t max_prec,
 	                          char channel[CODEC_ID_MAX + 1], int *found);
 	/* Pending deliveries to peer on channel, ascending seq, at most limit. */
 	enum pl_err (*dlv_pending)(struct store *st, const char *peer, const char *channel,

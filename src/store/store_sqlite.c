@@ -158,7 +158,7 @@ static const char *const sql[S_COUNT] = {
 	[S_DLV_HEADS] = "SELECT channel, MIN(seq), MIN(prec), COUNT(*) FROM delivery"
 	                " WHERE peer = ?1 AND done = 0 GROUP BY channel ORDER BY channel",
 	[S_DLV_URGENT] = "SELECT channel FROM delivery WHERE peer = ?1 AND done = 0"
-	                 " ORDER BY prec, seq LIMIT 1",
+	                 " AND prec <= ?2 ORDER BY prec, seq LIMIT 1",
 	[S_DLV_PENDING] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
 	                  " WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
 	[S_DLV_LIST] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
@@ -954,7 +954,8 @@ sq_dlv_heads(struct store *base, const char *peer,
 }
 
 static enum pl_err
-sq_dlv_urgent(struct store *base, const char *peer, char channel[CODEC_ID_MAX + 1], int *found)
+sq_dlv_urgent(struct store *base, const char *peer, uint8_t max_prec,
+              char channel[CODEC_ID_MAX + 1], int *found)
 {
 	struct sq *s = (struct sq *)base;
 	sqlite3_stmt *st = stmt(s, S_DLV_URGENT);
@@ -963,6 +964,7 @@ sq_dlv_urgent(struct store *base, const char *peer, char channel[CODEC_ID_MAX + 
 
 	*found = 0;
 	bind_text(st, 1, peer);
+	sqlite3_bind_int(st, 2, max_prec);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*found = 1;
 		err = col_text(st, 0, channel, CODEC_ID_MAX + 1, "delivery", "channel");

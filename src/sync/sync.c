@@ -1,5 +1,14 @@
 /*
  * sync.c - delivery to peers (sync.h).
+ *
+ * Two lanes per peer, each a thread with its own connection.  The bulk
+ * lane serves everything, most urgent channel first, in batches of up to
+ * batch_max; the urgent lane serves only channels holding a FLASH or
+ * IMMEDIATE envelope, in batches of at most URGENT_BATCH, so that such an
+ * envelope never waits for a large batch in flight on another channel.
+ * A channel is in flight on one lane at a time: a lane that picks the
+ * channel the other has in flight waits for it to finish, since the
+ * channel's order could not be overtaken anyway (docs/node.md#delivery).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,17 +24,25 @@
 #include "../wire/rcpt.h"
 #include "sync.h"
 
-#define PEERS_MAX  256
-#define ANSWER_MAX (NODE_BATCH_MAX * (CR_B64_LEN(RCPT_ENCODED_MAX) + 8) + 4096)
+#define PEERS_MAX    256
+#define URGENT_BATCH 32
+#define ANSWER_MAX   (NODE_BATCH_MAX * (CR_B64_LEN(RCPT_ENCODED_MAX) + 8) + 4096)
+
+enum lane { BULK, URGENT };
 
 struct worker {
 	struct sync *s;
 	char peer[CODEC_ID_MAX + 1];
+	enum lane lane;
+	struct worker *other; /* the peer's other lane */
 	pthread_t thread;
 	int kicked, urgent;
 	pthread_cond_t cv;
 	CURL *curl;
 	unsigned attempt;
+	char busy[CODEC_ID_MAX +
+	          1]; /* the channel in flight on this lane ("": none); under s->mu */
+	int blocked;  /* waiting for the other lane to finish busy; under s->mu */
 };
 
 struct sync {
@@ -34,7 +51,8 @@ struct sync {
 	pthread_mutex_t mu;
 	int stopping;
 	size_t n_workers;
-	struct worker *workers[PEERS_MAX];
+	struct worker
+	        *workers[2 * PEERS_MAX]; /* by pairs: a peer's bulk lane, then its urgent one */
 };
 
 unsigned
@@ -76,7 +94,7 @@ struct answer {
 	struct buf b;
 };
 
-enum outcome { DONE, AGAIN, BACKOFF, HOLD };
+enum outcome { DONE, AGAIN, BACKOFF, HOLD, BLOCKED };
 
 /* Read the peer's JSON answer: store receipts, act on the error. */
 static enum outcome
@@ -150,19 +168,20 @@ handle_answer(struct worker *w, struct node_batch *b, long status, struct answer
 	return out;
 }
 
-/* One batch to the first endpoint that answers. */
+static enum outcome deliver_batch(struct worker *w, struct node_batch *b);
+
+/* The next batch of this lane, unless the other lane has its channel in flight. */
 static enum outcome
 deliver_once(struct worker *w)
 {
-	struct curl_slist *hdr;
 	struct node_batch b;
-	struct answer a;
-	struct party p;
-	enum outcome out = BACKOFF;
-	long status;
-	int found = 0;
+	enum outcome out;
 
-	if (node_next_batch(w->s->n, w->peer, w->s->c.batch_max, &b) != PL_OK) {
+	if (node_next_batch(
+	            w->s->n, w->peer, w->lane == URGENT ? ENV_PREC_IMMEDIATE : ENV_PREC_ROUTINE,
+	            w->lane == URGENT && w->s->c.batch_max > URGENT_BATCH ? URGENT_BATCH
+	                                                                  : w->s->c.batch_max,
+	            &b) != PL_OK) {
 		log_warnx("sync: %s: %s", w->peer, pl_err_msg());
 		return BACKOFF;
 	}
@@ -170,24 +189,55 @@ deliver_once(struct worker *w)
 		buf_reset(&b.raw);
 		return DONE;
 	}
+	pthread_mutex_lock(&w->s->mu);
+	if (strcmp(w->other->busy, b.channel) == 0) {
+		w->blocked = 1; /* the other lane kicks us when it is done with the channel */
+		pthread_mutex_unlock(&w->s->mu);
+		buf_reset(&b.raw);
+		return BLOCKED;
+	}
+	(void)snprintf(w->busy, sizeof(w->busy), "%s", b.channel);
+	pthread_mutex_unlock(&w->s->mu);
+	out = deliver_batch(w, &b);
+	pthread_mutex_lock(&w->s->mu);
+	w->busy[0] = '\0';
+	if (w->other->blocked) {
+		w->other->blocked = 0;
+		w->other->kicked = 1;
+		pthread_cond_signal(&w->other->cv);
+	}
+	pthread_mutex_unlock(&w->s->mu);
+	buf_reset(&b.raw);
+	return out == DONE ? AGAIN : out; /* after a batch, look for more */
+}
+
+/* POST b to the first of the peer's endpoints that answers, and act on the answer. */
+static enum outcome
+deliver_batch(struct worker *w, struct node_batch *b)
+{
+	struct curl_slist *hdr;
+	struct answer a;
+	struct party p;
+	enum outcome out = BACKOFF;
+	long status;
+	int found = 0;
+
 	if (node_peer_get(w->s->n, w->peer, &p, &found) != PL_OK || !found || p.n_endpoints == 0) {
 		log_warnx("sync: %s: no endpoint to deliver to", w->peer);
-		buf_reset(&b.raw);
 		return HOLD;
 	}
 	hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
 	buf_init(&a.b, ANSWER_MAX);
-	status = sync_call(w->curl, &p, w->s->c.plain_ok, "/peer/v1/envelopes", hdr, &b.raw, &a.b,
+	status = sync_call(w->curl, &p, w->s->c.plain_ok, "/peer/v1/envelopes", hdr, &b->raw, &a.b,
 	                   NULL);
 	curl_slist_free_all(hdr);
 	if (status != 0) {
-		out = handle_answer(w, &b, status, &a);
+		out = handle_answer(w, b, status, &a);
 		if (out == DONE)
-			log_debug("sync: %s: channel %s: %zu delivered", w->peer, b.channel, b.n);
+			log_debug("sync: %s: channel %s: %zu delivered", w->peer, b->channel, b->n);
 	}
 	buf_reset(&a.b);
-	buf_reset(&b.raw);
-	return out == DONE ? AGAIN : out; /* after a batch, look for more */
+	return out;
 }
 
 static void *
@@ -229,8 +279,9 @@ work(void *arg)
 		do
 			out = deliver_once(w);
 		while (out == AGAIN && !s->stopping);
-		if (out == DONE) {
-			w->attempt = 0;
+		if (out == DONE || out == BLOCKED) {
+			if (out == DONE)
+				w->attempt = 0;
 			wait_ms = 0;
 		} else {
 			uint32_t rnd;
@@ -245,34 +296,65 @@ work(void *arg)
 	return NULL;
 }
 
-/* Under s->mu: the worker of peer, started if new. */
+/* Under s->mu: a lane's thread and connection (w->s, peer, lane, other set); 0 if it cannot start. */
+static int
+lane_start(struct worker *w)
+{
+	pthread_cond_init(&w->cv, NULL);
+	if ((w->curl = sync_curl_new(w->s->c.timeout_s, w->s->c.plain_ok, w->s->c.ca_file)) ==
+	    NULL) {
+		pthread_cond_destroy(&w->cv);
+		return 0;
+	}
+	w->kicked = 1;
+	if (pthread_create(&w->thread, NULL, work, w) != 0) {
+		curl_easy_cleanup(w->curl);
+		pthread_cond_destroy(&w->cv);
+		return 0;
+	}
+	return 1;
+}
+
+/* Under s->mu: the bulk lane of peer (its urgent lane is ->other), both started if new. */
 static struct worker *
 worker_for(struct sync *s, const char *peer)
 {
 	struct worker *w;
 	size_t i;
 
-	for (i = 0; i < s->n_workers; i++)
+	for (i = 0; i < s->n_workers; i += 2)
 		if (strcmp(s->workers[i]->peer, peer) == 0)
 			return s->workers[i];
-	if (s->n_workers == PEERS_MAX || (w = pl_calloc(1, sizeof(*w))) == NULL) {
+	if (s->n_workers == 2 * PEERS_MAX || (w = pl_calloc(2, sizeof(*w))) == NULL) {
 		log_warnx("sync: no worker for %s (at most %d peers)", peer, PEERS_MAX);
 		return NULL;
 	}
-	w->s = s;
-	(void)snprintf(w->peer, sizeof(w->peer), "%s", peer);
-	pthread_cond_init(&w->cv, NULL);
-	if ((w->curl = sync_curl_new(s->c.timeout_s, s->c.plain_ok, s->c.ca_file)) == NULL) {
+	for (i = 0; i < 2; i++) {
+		w[i].s = s;
+		(void)snprintf(w[i].peer, sizeof(w[i].peer), "%s", peer);
+		w[i].lane = i == 0 ? BULK : URGENT;
+		w[i].other = &w[1 - i];
+	}
+	if (!lane_start(&w[0])) {
 		pl_free(w);
 		return NULL;
 	}
-	w->kicked = 1;
-	if (pthread_create(&w->thread, NULL, work, w) != 0) {
-		curl_easy_cleanup(w->curl);
+	if (!lane_start(&w[1])) {
+		/* The bulk lane alone would never see the urgent one busy: stop it. */
+		s->stopping = 1;
+		pthread_cond_signal(&w[0].cv);
+		pthread_mutex_unlock(&s->mu);
+		(void)pthread_join(w[0].thread, NULL);
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 0;
+		curl_easy_cleanup(w[0].curl);
+		pthread_cond_destroy(&w[0].cv);
 		pl_free(w);
+		log_warnx("sync: no worker for %s: cannot start its urgent lane", peer);
 		return NULL;
 	}
-	s->workers[s->n_workers++] = w;
+	s->workers[s->n_workers++] = &w[0];
+	s->workers[s->n_workers++] = &w[1];
 	return w;
 }
 
@@ -286,6 +368,10 @@ sync_kick(struct sync *s, const char *peer, int urgent)
 		w->kicked = 1;
 		w->urgent |= urgent;
 		pthread_cond_signal(&w->cv);
+		if (urgent) {
+			w->other->kicked = w->other->urgent = 1;
+			pthread_cond_signal(&w->other->cv);
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -399,7 +485,7 @@ sync_start(struct sync **out, const struct sync_conf *c, struct node *n)
 		return pl_errf(PL_E_NOMEM, "sync: out of memory");
 	s->c = *c;
 	s->c.timeout_s = c->timeout_s ? c->timeout_s : 30;
-	s->c.batch_max = c->batch_max && c->batch_max <= NODE_BATCH_MAX ? c->batch_max : 32;
+	s->c.batch_max = c->batch_max && c->batch_max <= NODE_BATCH_MAX ? c->batch_max : 128;
 	s->c.backoff_min_ms = c->backoff_min_ms ? c->backoff_min_ms : 250;
 	s->c.backoff_max_ms = c->backoff_max_ms ? c->backoff_max_ms : 60000;
 	if (s->c.backoff_max_ms < s->c.backoff_min_ms)
@@ -432,8 +518,9 @@ sync_stop(struct sync *s)
 		(void)pthread_join(w->thread, NULL);
 		curl_easy_cleanup(w->curl);
 		pthread_cond_destroy(&w->cv);
-		pl_free(w);
 	}
+	for (i = 0; i < s->n_workers; i += 2)
+		pl_free(s->workers[i]); /* the pair was one allocation */
 	pthread_mutex_destroy(&s->mu);
 	pl_free(s);
 }

@@ -1,8 +1,10 @@
 /*
  * sync.h - delivery of what this node sent to each peer
- * (docs/node.md#delivery): one worker thread per peer, woken by new work
- * or a retry timer, POSTing batches to the peer's endpoints (primary
- * first, then alternates) over libcurl with connections kept alive.
+ * (docs/node.md#delivery): two worker threads per peer (a bulk lane and
+ * an urgent lane for channels holding FLASH or IMMEDIATE envelopes),
+ * woken by new work or a retry timer, POSTing batches to the peer's
+ * endpoints (primary first, then alternates) over libcurl with
+ * connections kept alive.
  */
 #ifndef PL_SYNC_H
 #define PL_SYNC_H
@@ -16,8 +18,7 @@ struct sync_conf {
 	unsigned timeout_s;  /* per request; 0: 30 */
 	int plain_ok;        /* may send to http:// endpoints */
 	const char *ca_file; /* CA bundle for https; NULL: the system's */
-	unsigned
-	        batch_max; /* envelopes per POST; 0: 32, which keeps a FLASH's wait behind a batch short */
+	unsigned batch_max; /* envelopes per POST on the bulk lane; 0: 128 (the urgent lane: <= 32) */
 	unsigned backoff_min_ms; /* 0: 250 */
 	unsigned backoff_max_ms; /* 0: 60000 */
 };
