@@ -43,6 +43,7 @@ struct committer {
 	struct job *head, *tail;
 	unsigned queued;   /* jobs on the queue */
 	unsigned expected; /* jobs announced and not queued yet */
+	unsigned hold_us;  /* the longest wait for them */
 	int stopping;
 	unsigned long long groups, jobs;
 };
@@ -97,7 +98,8 @@ hold(struct committer *c)
 	if (c->expected == 0 || c->queued >= c->max_group)
 		return;
 	(void)clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += COMMIT_HOLD_US * 1000L;
+	until.tv_sec += c->hold_us / 1000000;
+	until.tv_nsec += (long)(c->hold_us % 1000000) * 1000L;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
@@ -160,6 +162,7 @@ commit_start(struct committer **out, struct store *st, unsigned max_group)
 	}
 	c->st = st;
 	c->max_group = max_group ? max_group : 1024;
+	c->hold_us = COMMIT_HOLD_US;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_condattr_init(&ca);
 	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -226,6 +229,14 @@ commit_expect(struct committer *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->expected++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+commit_set_hold(struct committer *c, unsigned us)
+{
+	pthread_mutex_lock(&c->mu);
+	c->hold_us = us;
 	pthread_mutex_unlock(&c->mu);
 }
 

@@ -58,6 +58,9 @@ PL_MUST_USE enum pl_err commit_run_then(struct committer *c, commit_fn fn, void 
 void commit_expect(struct committer *c);
 void commit_expect_cancel(struct committer *c);
 
+/* The longest hold, in microseconds (default COMMIT_HOLD_US; tests lengthen it). */
+void commit_set_hold(struct committer *c, unsigned us);
+
 /* Run the jobs already queued, refuse new ones, stop the thread, close the store. */
 void commit_stop(struct committer *c);
 

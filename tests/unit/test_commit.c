@@ -2,7 +2,8 @@
  * test_commit.c - group commit over a real SQLite file (WAL,
  * synchronous=FULL): many threads' writes all land, share fsyncs, a failing
  * job is undone alone and gets its own message, a failed commit fails the
- * whole group, and stopping runs what is queued and refuses the rest.
+ * whole group, stopping runs what is queued and refuses the rest, and
+ * announced jobs hold a group only while they are missing.
  *
  * The store here is a minimal one over a single table, so that the test
  * checks the committer alone; the node's own store has its tests.
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -325,14 +327,102 @@ test_stop(void **state)
 	assert_int_equal(count_rows(""), 2);
 }
 
+/* A caller in a thread: one job, announced or not; done says when it returned. */
+struct caller {
+	struct committer *c;
+	long k;
+	int announced;
+	volatile int done;
+	enum pl_err err;
+};
+
+static void *
+call(void *arg)
+{
+	struct caller *cl = arg;
+	struct ins in = { cl->k };
+
+	cl->err = commit_run_then(cl->c, ins_job, &in, NULL, NULL, cl->announced);
+	cl->done = 1;
+	return NULL;
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Announced jobs: the writer holds a group for the ones still missing, a
+ * cancelled announcement lets it go at once, and nothing is held when
+ * nothing is announced.  The hold is 10 s here, so that every "held" below
+ * is certain and every "not held" is a wait far shorter than the hold.
+ */
+static void
+test_expect(void **state)
+{
+	unsigned long long g0, g1, j;
+	struct committer *c;
+	struct caller a, b;
+	pthread_t ta, tb;
+	double t0;
+
+	(void)state;
+	wipe();
+	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
+	commit_set_hold(c, 10u * 1000 * 1000);
+
+	/* Nothing announced: a job commits at once. */
+	t0 = mono();
+	a = (struct caller){ .c = c, .k = 1 };
+	call(&a);
+	assert_int_equal(a.err, PL_OK);
+	assert_true(mono() - t0 < 5);
+
+	/* One announced: an unannounced job waits for it, and both share a group. */
+	commit_stats(c, &g0, &j);
+	commit_expect(c);
+	a = (struct caller){ .c = c, .k = 2 };
+	assert_int_equal(pthread_create(&ta, NULL, call, &a), 0);
+	usleep(100 * 1000);
+	assert_false(a.done);
+	b = (struct caller){ .c = c, .k = 3, .announced = 1 };
+	t0 = mono();
+	call(&b);
+	assert_int_equal(pthread_join(ta, NULL), 0);
+	assert_true(mono() - t0 < 5);
+	assert_int_equal(a.err, PL_OK);
+	assert_int_equal(b.err, PL_OK);
+	commit_stats(c, &g1, &j);
+	assert_true(g1 - g0 == 1);
+
+	/* Announced, then given up: the held job goes at once. */
+	commit_expect(c);
+	a = (struct caller){ .c = c, .k = 4 };
+	assert_int_equal(pthread_create(&tb, NULL, call, &a), 0);
+	usleep(100 * 1000);
+	assert_false(a.done);
+	t0 = mono();
+	commit_expect_cancel(c);
+	assert_int_equal(pthread_join(tb, NULL), 0);
+	assert_true(mono() - t0 < 5);
+	assert_int_equal(a.err, PL_OK);
+
+	commit_stop(c);
+	assert_int_equal(count_rows(""), 4);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_many_threads),
-		cmocka_unit_test(test_failure_is_private),
-		cmocka_unit_test(test_commit_failure),
-		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_many_threads),   cmocka_unit_test(test_failure_is_private),
+		cmocka_unit_test(test_commit_failure), cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_expect),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

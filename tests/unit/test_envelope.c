@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -562,6 +563,72 @@ test_seal_allocation_failures(void **state)
 	assert_true(n > 1);
 }
 
+/*
+ * Sealing in two steps: keys sealed first, for the recipients in any
+ * order, give an envelope that verifies and opens like a one-step seal;
+ * used keys are wiped and refused a second time (a body key and nonce
+ * never encrypt twice); keys sealed for other recipients are refused.
+ */
+static void
+test_seal_in_two_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct envelope_to to[2] = { { "ru-nrrc", keys_box_pk(f->ru) },
+		                     { "us-nrrc", keys_box_pk(f->us) } };
+	struct envelope_to them[2] = { { "ru-nrrc", keys_box_pk(f->ru) },
+		                       { "cn-cert", keys_box_pk(f->other) } };
+	static const uint8_t zero[AEAD_KEY_LEN];
+	struct envelope_draft d = {
+		.channel = "cyber",
+		.sender = "us-nrrc",
+		.seq = 1,
+		.kind = ENV_KIND_MESSAGE,
+		.prec = ENV_PREC_ROUTINE,
+		.n_to = 2,
+		.to = to,
+		.plain = (const uint8_t *)plain_text,
+		.plain_len = strlen(plain_text),
+	};
+	struct envelope_keys *sk = calloc(1, sizeof(*sk));
+	uint8_t id[HASH_LEN], id2[HASH_LEN];
+	struct buf out, plain;
+	struct env e;
+
+	assert_non_null(sk);
+	buf_init(&out, ENV_ENCODED_MAX);
+	buf_init_secret(&plain, ENV_PLAIN_MAX);
+	/* Sealed for us-nrrc, ru-nrrc in the other order than d names them. */
+	assert_int_equal(envelope_seal_keys(sk, (const struct envelope_to[]){ to[1], to[0] }, 2),
+	                 PL_OK);
+	assert_int_equal(envelope_seal_with(&out, id, &d, sk, f->us), PL_OK);
+	assert_memory_equal(sk->key, zero, AEAD_KEY_LEN);
+	assert_int_equal(env_read(&e, out.data, out.len), PL_OK);
+	assert_int_equal(envelope_verify(&e, keys_sign_pk(f->us)), PL_OK);
+	assert_int_equal(envelope_open(&plain, &e, "ru-nrrc", f->ru), PL_OK);
+	assert_memory_equal(plain.data, plain_text, strlen(plain_text));
+	/* Used: refused, and out is left as it was. */
+	assert_int_equal(envelope_seal_with(&out, id2, &d, sk, f->us), PL_E_STATE);
+	assert_int_equal(env_read(&e, out.data, out.len), PL_OK);
+	/* Sealed for ru-nrrc and cn-cert, not us-nrrc: refused, the keys wiped. */
+	out.len = 0;
+	assert_int_equal(envelope_seal_keys(sk, them, 2), PL_OK);
+	assert_int_equal(envelope_seal_with(&out, id, &d, sk, f->us), PL_E_ARG);
+	assert_int_equal(out.len, 0);
+	assert_false(sk->ready);
+	assert_memory_equal(sk->key, zero, AEAD_KEY_LEN);
+	/* Fewer recipients than sealed for: refused. */
+	assert_int_equal(envelope_seal_keys(sk, to, 2), PL_OK);
+	d.n_to = 1;
+	assert_int_equal(envelope_seal_with(&out, id, &d, sk, f->us), PL_E_ARG);
+	/* Keys for a recipient named twice are never made. */
+	assert_int_equal(envelope_seal_keys(sk, (const struct envelope_to[]){ to[0], to[0] }, 2),
+	                 PL_E_ARG);
+	envelope_keys_wipe(sk);
+	free(sk);
+	buf_reset(&out);
+	buf_reset(&plain);
+}
+
 int
 main(void)
 {
@@ -578,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_seal_refuses_bad_drafts),
 		cmocka_unit_test(test_seal_allocation_failures),
+		cmocka_unit_test(test_seal_in_two_steps),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
