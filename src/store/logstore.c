@@ -55,6 +55,7 @@ struct logstore {
 	            [HASH_LEN]; /* edge[l]: node(l, (size >> l) - 1) when bit l of size is set */
 	struct tile newest[TILE_LEVELS]; /* the tile holding the last node of level 6t */
 	struct tile work[TILE_LEVELS];   /* newest, while an append is in progress */
+	unsigned touched;                /* bit t: work[t] changed by the append in progress */
 	struct tile read[TILE_LEVELS];   /* the last complete tile read from disk */
 	sqlite3_stmt *get_tile, *put_tile, *put_leaf, *get_leaf;
 	uint8_t (*cache[64])[HASH_LEN]; /* cache[l][i] = node(l, i) for l >= CACHE_LEVEL */
@@ -196,6 +197,7 @@ node_put(struct logstore *ls, unsigned level, uint64_t idx, const uint8_t h[HASH
 	unsigned t, slot = tile_of(level, idx, &t, &j);
 	struct tile *tl = &ls->work[t];
 
+	ls->touched |= 1U << t;
 	if (!tl->have || tl->j != j) {
 		if (tl->have && tl->dirty)
 			PL_TRY(tile_write(ls, t, tl));
@@ -389,6 +391,7 @@ load(struct logstore *ls)
 	PL_TRY(count(ls, &size));
 	if ((err = load_edge(ls, size)) == PL_OK)
 		memcpy(ls->work, ls->newest, sizeof(ls->work));
+	ls->touched = 0;
 	return err;
 }
 
@@ -485,6 +488,7 @@ logstore_reload(struct logstore *ls)
 		return PL_OK;
 	if ((err = load_edge(ls, size)) == PL_OK)
 		memcpy(ls->work, ls->newest, sizeof(ls->work));
+	ls->touched = 0;
 	return err;
 }
 
@@ -667,6 +671,17 @@ append_one(struct logstore *ls, uint64_t *size, uint8_t edge[64][HASH_LEN], cons
 	return PL_OK;
 }
 
+/* The tiles of the levels in mask, from src to dst. */
+static void
+tiles_copy(struct tile dst[TILE_LEVELS], const struct tile src[TILE_LEVELS], unsigned mask)
+{
+	unsigned t;
+
+	for (t = 0; t < TILE_LEVELS; t++)
+		if (mask & (1U << t))
+			dst[t] = src[t];
+}
+
 /* Write the working tiles that changed. */
 static enum pl_err
 flush_work(struct logstore *ls)
@@ -701,7 +716,8 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	if (err == PL_OK && (err = flush_work(ls)) == PL_OK)
 		err = exec(ls, ls->borrowed ? "RELEASE logstore_append" : "COMMIT");
 	if (err != PL_OK) {
-		memcpy(ls->work, ls->newest, sizeof(ls->work));
+		tiles_copy(ls->work, ls->newest, ls->touched);
+		ls->touched = 0;
 		(void)sqlite3_exec(ls->db,
 		                   ls->borrowed
 		                           ? "ROLLBACK TO logstore_append; RELEASE logstore_append"
@@ -712,7 +728,8 @@ logstore_append(struct logstore *ls, const uint8_t *const *entries, const size_t
 	/* Only a committed append moves the in-memory state. */
 	ls->size = size;
 	memcpy(ls->edge, edge, sizeof(ls->edge));
-	memcpy(ls->newest, ls->work, sizeof(ls->newest));
+	tiles_copy(ls->newest, ls->work, ls->touched); /* 4 KiB a level, not all 11 */
+	ls->touched = 0;
 	/*
 	 * The entries are committed: report success whatever happens to the
 	 * in-memory copy, or a caller's retry would append them twice.  If the
