@@ -5,15 +5,16 @@
  * synchronous=FULL), its HTTP service on 127.0.0.1 and its delivery
  * workers: what parleyd runs, minus the process boundary.
  *
- *   throughput  N envelopes with 1 KiB bodies sent by 4 threads at node A
+ *   throughput  N envelopes with 1 KiB bodies sent on one channel by NS (16)
+ *               threads at node A, as many officers or scripts would
  *               (node_send: sealed, signed, stored, queued), delivered over
  *               HTTP to B (verified, stored, receipted), receipts verified
  *               and stored at A; from the first send to the last receipt
  *               stored.  Baseline, measured in the same run: the crypto-bound
- *               ceiling, i.e. the time of seal+sign, read+verify+open,
- *               receipt sign and receipt verify of one such envelope through
- *               the library, spread over the cores available.
- *               Target: ratio >= 0.5.
+ *               ceiling, i.e. seal+sign, read+verify+open, receipt sign and
+ *               receipt verify of one such envelope through the library,
+ *               run on every core at once, once before and once after the
+ *               throughput run (the mean).  Target: ratio >= 0.5.
  *   FLASH       while R ROUTINE envelopes are queued on one channel, FLASH
  *               envelopes sent one at a time on another channel: time from
  *               node_send returning to the receipt stored at A, p50 and p99.
@@ -30,7 +31,7 @@
  *               delivery batch: the process's resident memory (VmRSS)
  *               before opening and after, in MiB.
  *
- * BENCH_NODE_N (default 5000) and BENCH_NODE_ROUTINE (default 100000) set
+ * BENCH_NODE_N (default 10000) and BENCH_NODE_ROUTINE (default 100000) set
  * the other sizes.  Reports; fails only if an operation fails.
  */
 #include <arpa/inet.h>
@@ -563,7 +564,7 @@ int
 main(void)
 {
 	struct side a = { .id = "us-nrrc" }, b = { .id = "ru-nrrc" };
-	long n = env_long("BENCH_NODE_N", 5000);
+	long n = env_long("BENCH_NODE_N", 10000);
 	long routine = env_long("BENCH_NODE_ROUTINE", 100000);
 	long stored = env_long("BENCH_NODE_STORED", 1000000);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -630,8 +631,9 @@ main(void)
 
 		node_commit_stats(a.n, &ga, &ja);
 		node_commit_stats(b.n, &gb, &jb);
-		printf("%-44s A %.1f, B %.1f writes per fsync\n", "group commit",
-		       (double)ja / (double)ga, (double)jb / (double)gb);
+		printf("%-44s A %.1f, B %.1f writes per fsync (a write: one send, or a batch of "
+		       "envelopes or of receipts)\n",
+		       "group commit", (double)ja / (double)ga, (double)jb / (double)gb);
 	}
 	fflush(stdout);
 	audit_row(&a, &b);

@@ -18,7 +18,8 @@ struct sync_conf {
 	unsigned timeout_s;  /* per request; 0: 30 */
 	int plain_ok;        /* may send to http:// endpoints */
 	const char *ca_file; /* CA bundle for https; NULL: the system's */
-	unsigned batch_max; /* envelopes per POST on the bulk lane; 0: 128 (the urgent lane: <= 32) */
+	unsigned
+	        batch_max; /* envelopes per POST on the bulk lane; 0: 128 (the urgent lane: <= 32) */
 	unsigned backoff_min_ms; /* 0: 250 */
 	unsigned backoff_max_ms; /* 0: 60000 */
 };
