@@ -43,6 +43,7 @@ struct worker {
 	char busy[CODEC_ID_MAX +
 	          1]; /* the channel in flight on this lane ("": none); under s->mu */
 	int blocked;  /* waiting for the other lane to finish busy; under s->mu */
+	int quit;     /* this lane alone must stop (its pair could not start); under s->mu */
 };
 
 struct sync {
@@ -262,14 +263,14 @@ work(void *arg)
 			 * at once.
 			 */
 			deadline(&ts, wait_ms);
-			while (!s->stopping && !w->urgent &&
+			while (!s->stopping && !w->quit && !w->urgent &&
 			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
 				;
 		} else {
-			while (!w->kicked && !s->stopping)
+			while (!w->kicked && !s->stopping && !w->quit)
 				pthread_cond_wait(&w->cv, &s->mu);
 		}
-		if (s->stopping) {
+		if (s->stopping || w->quit) {
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
@@ -278,7 +279,7 @@ work(void *arg)
 		/* Deliver until the queue is empty or the peer fails. */
 		do
 			out = deliver_once(w);
-		while (out == AGAIN && !s->stopping);
+		while (out == AGAIN && !s->stopping && !w->quit);
 		if (out == DONE || out == BLOCKED) {
 			if (out == DONE)
 				w->attempt = 0;
@@ -340,13 +341,12 @@ worker_for(struct sync *s, const char *peer)
 		return NULL;
 	}
 	if (!lane_start(&w[1])) {
-		/* The bulk lane alone would never see the urgent one busy: stop it. */
-		s->stopping = 1;
+		/* No pair, no peer: stop the bulk lane alone (not the other peers' lanes). */
+		w[0].quit = 1;
 		pthread_cond_signal(&w[0].cv);
 		pthread_mutex_unlock(&s->mu);
 		(void)pthread_join(w[0].thread, NULL);
 		pthread_mutex_lock(&s->mu);
-		s->stopping = 0;
 		curl_easy_cleanup(w[0].curl);
 		pthread_cond_destroy(&w[0].cv);
 		pl_free(w);
