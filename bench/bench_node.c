@@ -680,7 +680,7 @@ main(void)
 		       "pending)\n",
 		       "FLASH send -> receipt stored", lat[24], lat[49], pending(a.n));
 		printf("%-44s %.2f ms (FLASH p50 = %.0f of these; a FLASH needs 3 commits "
-		       "and waits for the batch ahead of it)\n",
+		       "and the commits under way at both ends)\n",
 		       "baseline: one small write + fsync, median", f, lat[24] / f);
 	}
 

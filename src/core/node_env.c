@@ -668,8 +668,15 @@ seal_and_send(struct node *n, struct sealed *s)
 	}
 	pthread_mutex_lock(&s->chain->mu);
 	if (!s->chain->valid) {
+		/*
+		 * Our announced job cannot come before this read: the writer
+		 * must not hold the read's group waiting for it.
+		 */
+		commit_expect_cancel(n->commit);
 		s->chain->n_self = n->self.id;
-		if ((err = commit_run(n->commit, chain_job, s->chain)) != PL_OK) {
+		err = commit_run(n->commit, chain_job, s->chain);
+		commit_expect(n->commit);
+		if (err != PL_OK) {
 			pthread_mutex_unlock(&s->chain->mu);
 			envelope_keys_wipe(&s->keys);
 			commit_expect_cancel(n->commit);
