@@ -1663,7 +1663,7 @@ store_open(struct store **out, const char *url)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	if ((err = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                   "PRAGMA foreign_keys=ON")) != PL_OK ||
+	                   "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")) != PL_OK ||
 	    (err = migrate(s)) != PL_OK || (err = logstore_attach(&s->log, s->db)) != PL_OK)
 		goto fail;
 	for (i = 0; i < S_COUNT; i++)
