@@ -22,7 +22,7 @@
 #include "logstore.h"
 #include "store.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char *const migrations[SCHEMA_VERSION] = {
 	/* 1: the first schema */
@@ -65,6 +65,33 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE heard(channel TEXT NOT NULL, sender TEXT NOT NULL, seq INTEGER NOT NULL,"
 	" party TEXT NOT NULL, id BLOB NOT NULL, idx INTEGER NOT NULL, heard_ms INTEGER NOT NULL,"
 	" PRIMARY KEY(channel, sender, seq, party)) WITHOUT ROWID;",
+	/*
+	 * 5: deliveries and receipts keyed in the order they are written, so
+	 * that a group of them lands on a few pages instead of one page of a
+	 * random-keyed index each.  Deliveries are only for envelopes this node
+	 * sent, so (channel, seq, peer) is unique; pending ones are found
+	 * through partial indexes that lose their entries once delivered.  A
+	 * receipt whose envelope is not stored stops the migration (LEFT JOIN
+	 * into NOT NULL columns) rather than being dropped.
+	 */
+	"CREATE TABLE delivery_v5(channel TEXT NOT NULL, seq INTEGER NOT NULL, peer TEXT NOT NULL,"
+	" env_id BLOB NOT NULL REFERENCES envelope(id), prec INTEGER NOT NULL,"
+	" done INTEGER NOT NULL DEFAULT 0, done_ms INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(channel, seq, peer)) WITHOUT ROWID;"
+	"INSERT INTO delivery_v5(channel, seq, peer, env_id, prec, done, done_ms)"
+	" SELECT channel, seq, peer, env_id, prec, done, done_ms FROM delivery;"
+	"DROP TABLE delivery;"
+	"ALTER TABLE delivery_v5 RENAME TO delivery;"
+	"CREATE INDEX delivery_pending ON delivery(peer, channel, seq) WHERE done = 0;"
+	"CREATE INDEX delivery_urgent ON delivery(peer, prec, seq) WHERE done = 0;"
+	"CREATE TABLE receipt_v5(channel TEXT NOT NULL, sender TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" receiver TEXT NOT NULL, env_id BLOB NOT NULL, stored_ms INTEGER NOT NULL,"
+	" raw BLOB NOT NULL, PRIMARY KEY(channel, sender, seq, receiver)) WITHOUT ROWID;"
+	"INSERT INTO receipt_v5(channel, sender, seq, receiver, env_id, stored_ms, raw)"
+	" SELECT e.channel, e.sender, e.seq, r.receiver, r.env_id, r.stored_ms, r.raw"
+	" FROM receipt r LEFT JOIN envelope e ON e.id = r.env_id;"
+	"DROP TABLE receipt;"
+	"ALTER TABLE receipt_v5 RENAME TO receipt;",
 };
 
 enum stmt {
@@ -151,7 +178,9 @@ static const char *const sql[S_COUNT] = {
 	               " ORDER BY seq DESC LIMIT 1",
 	[S_DLV_PUT] =
 	        "INSERT INTO delivery(env_id, peer, channel, seq, prec) VALUES(?1, ?2, ?3, ?4, ?5)",
-	[S_DLV_DONE] = "UPDATE delivery SET done = 1, done_ms = ?3 WHERE env_id = ?1 AND peer = ?2",
+	[S_DLV_DONE] = "UPDATE delivery SET done = 1, done_ms = ?3 WHERE (channel, seq) ="
+	               " (SELECT channel, seq FROM envelope WHERE id = ?1) AND peer = ?2"
+	               " AND env_id = ?1",
 	[S_DLV_RESET] = "UPDATE delivery SET done = 0, done_ms = 0"
 	                " WHERE peer = ?1 AND channel = ?2 AND seq >= ?3",
 	[S_DLV_PEERS] = "SELECT DISTINCT peer FROM delivery WHERE done = 0 ORDER BY peer",
@@ -160,14 +189,18 @@ static const char *const sql[S_COUNT] = {
 	[S_DLV_URGENT] = "SELECT channel FROM delivery WHERE peer = ?1 AND done = 0"
 	                 " AND prec <= ?2 ORDER BY prec, seq LIMIT 1",
 	[S_DLV_PENDING] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
-	                  " WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
-	[S_DLV_LIST] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
-	               " WHERE env_id = ?1 ORDER BY peer",
-	[S_RCPT_PUT] =
-	        "INSERT INTO receipt(env_id, receiver, stored_ms, raw) VALUES(?1, ?2, ?3, ?4)",
-	[S_RCPT_GET] = "SELECT raw FROM receipt WHERE env_id = ?1 AND receiver = ?2",
-	[S_RCPT_LIST] = "SELECT receiver, stored_ms, raw FROM receipt WHERE env_id = ?1"
-	                " ORDER BY receiver",
+	                  " INDEXED BY delivery_pending WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
+	[S_DLV_LIST] = "SELECT d.env_id, d.peer, d.channel, d.seq, d.prec, d.done, d.done_ms"
+	               " FROM envelope e JOIN delivery d ON d.channel = e.channel AND d.seq = e.seq"
+	               " WHERE e.id = ?1 AND d.env_id = ?1 ORDER BY d.peer",
+	[S_RCPT_PUT] = "INSERT INTO receipt(channel, sender, seq, receiver, env_id, stored_ms, raw)"
+	               " SELECT channel, sender, seq, ?2, id, ?3, ?4 FROM envelope WHERE id = ?1",
+	[S_RCPT_GET] = "SELECT r.raw FROM envelope e JOIN receipt r ON r.channel = e.channel"
+	               " AND r.sender = e.sender AND r.seq = e.seq"
+	               " WHERE e.id = ?1 AND r.receiver = ?2",
+	[S_RCPT_LIST] = "SELECT r.receiver, r.stored_ms, r.raw FROM envelope e JOIN receipt r"
+	                " ON r.channel = e.channel AND r.sender = e.sender AND r.seq = e.seq"
+	                " WHERE e.id = ?1 ORDER BY r.receiver",
 	[S_ACK_PUT] = "INSERT OR IGNORE INTO ack(env_id, party, officer, ack_id, time_ms)"
 	              " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[S_ACK_LIST] = "SELECT env_id, party, officer, ack_id, time_ms FROM ack WHERE env_id = ?1"
@@ -1039,7 +1072,11 @@ sq_rcpt_put(struct store *base, const uint8_t env_id[HASH_LEN], const char *rece
 	bind_text(st, 2, receiver);
 	bind_u64(st, 3, stored_ms);
 	bind_blob(st, 4, raw, n);
-	return done(s, st, "write receipt");
+	PL_TRY(done(s, st, "write receipt"));
+	if (sqlite3_changes(s->db) == 0)
+		return pl_errf(PL_E_STATE, "store: receipt from %s for an envelope not stored",
+		               receiver);
+	return PL_OK;
 }
 
 static enum pl_err
@@ -1618,7 +1655,11 @@ migrate(struct sq *s)
 		              "run a newer version",
 		              have, SCHEMA_VERSION);
 	for (v = have; err == PL_OK && v < SCHEMA_VERSION; v++)
-		err = exec(s, migrations[v]);
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
+			err = pl_errf(PL_E_STORE,
+			              "store: migrating to schema version %d failed, the store is "
+			              "left at version %d: %s",
+			              v + 1, have, sqlite3_errmsg(s->db));
 	if (err == PL_OK && have < SCHEMA_VERSION) {
 		char q[96];
 

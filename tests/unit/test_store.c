@@ -1,9 +1,11 @@
 /*
  * test_store.c - the SQLite store behind store.h: rows round-trip; a
  * duplicate envelope id or (channel, sender, seq) is refused with nothing
- * changed; deliveries come back most urgent first; the transcript rolls
- * back with its savepoint; a newer schema is refused; a corrupted row is
- * reported naming its table and column, not cut.
+ * changed; deliveries come back most urgent first; receipts are kept per
+ * envelope and receiver, and refused for an envelope not stored; the
+ * transcript rolls back with its savepoint; a newer schema is refused; an
+ * older one is migrated with its rows; a corrupted row is reported naming
+ * its table and column, not cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,6 +224,70 @@ test_deliveries(void **state)
 	store_close(st);
 }
 
+struct rcpt_seen {
+	int n;
+	char who[4][16];
+	uint8_t first[4];
+};
+
+static int
+rcpt_row(void *ctx, const char *receiver, uint64_t stored_ms, const uint8_t *raw, size_t n)
+{
+	struct rcpt_seen *s = ctx;
+
+	(void)stored_ms;
+	(void)snprintf(s->who[s->n], sizeof(s->who[0]), "%s", receiver);
+	s->first[s->n++] = n > 0 ? raw[0] : 0;
+	return s->n == 4;
+}
+
+static void
+test_receipts(void **state)
+{
+	struct rcpt_seen seen = { 0 };
+	struct store *st;
+	struct store_env e;
+	struct buf raw;
+	int found;
+
+	(void)state;
+	wipe();
+	assert_int_equal(store_open(&st, path), PL_OK);
+	buf_init(&raw, 4096);
+	env_row(&e, 0x31, "cyber", "us-nrrc", 1);
+	assert_int_equal(st->ops->env_put(st, &e, (const uint8_t *)"x", 1), PL_OK);
+	assert_int_equal(st->ops->rcpt_put(st, e.id, "ru-nrrc", 7, (const uint8_t *)"R1", 2),
+	                 PL_OK);
+	assert_int_equal(st->ops->rcpt_put(st, e.id, "cn-cert", 8, (const uint8_t *)"C1", 2),
+	                 PL_OK);
+	/* The same receiver again: refused, the first one kept. */
+	assert_int_equal(st->ops->rcpt_put(st, e.id, "ru-nrrc", 9, (const uint8_t *)"R2", 2),
+	                 PL_E_STATE);
+	expect_msg("already stored");
+	assert_int_equal(st->ops->rcpt_get(st, e.id, "ru-nrrc", &raw, &found), PL_OK);
+	assert_true(found);
+	assert_int_equal(raw.len, 2);
+	assert_memory_equal(raw.data, "R1", 2);
+	assert_int_equal(st->ops->rcpt_list(st, e.id, rcpt_row, &seen), PL_OK);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.who[0], "cn-cert");
+	assert_string_equal(seen.who[1], "ru-nrrc");
+	assert_true(seen.first[0] == 'C' && seen.first[1] == 'R');
+	/* Another envelope of the same channel has none; one not stored takes none. */
+	env_row(&e, 0x32, "cyber", "us-nrrc", 2);
+	assert_int_equal(st->ops->env_put(st, &e, (const uint8_t *)"x", 1), PL_OK);
+	assert_int_equal(st->ops->rcpt_get(st, e.id, "ru-nrrc", &raw, &found), PL_OK);
+	assert_false(found);
+	memset(e.id, 0x7e, HASH_LEN);
+	assert_int_equal(st->ops->rcpt_put(st, e.id, "ru-nrrc", 7, (const uint8_t *)"R1", 2),
+	                 PL_E_STATE);
+	expect_msg("not stored");
+	assert_int_equal(st->ops->rcpt_get(st, e.id, "ru-nrrc", &raw, &found), PL_OK);
+	assert_false(found);
+	buf_reset(&raw);
+	store_close(st);
+}
+
 /* A savepoint rolled back takes its transcript entries with it. */
 static void
 test_log_savepoint(void **state)
@@ -385,10 +451,105 @@ test_migration(void **state)
 	                -1, &q, NULL),
 	        SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 0), 5);
 	assert_int_equal(sqlite3_column_int(q, 1), 5);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
+}
+
+static int
+dlv_count(void *ctx, const struct store_dlv *d)
+{
+	int *n = ctx;
+
+	*n += d->done ? 100 : 1;
+	return 0;
+}
+
+/* The id of the envelope make_v4 stores (tag 0x41), as an SQL literal. */
+#define ID41 "x'" "4141414141414141414141414141414141414141414141414141414141414141" "'"
+
+/*
+ * Put the version-4 delivery and receipt tables back, with rows, under a
+ * store otherwise current, and say it is version 4.
+ */
+static void
+make_v4(const char *rows)
+{
+	struct store *st;
+	sqlite3 *db;
+	char *msg = NULL;
+	char q[2048];
+	struct store_env e;
+
+	wipe();
+	assert_int_equal(store_open(&st, path), PL_OK);
+	env_row(&e, 0x41, "cyber", "us-nrrc", 1);
+	assert_int_equal(st->ops->env_put(st, &e, (const uint8_t *)"x", 1), PL_OK);
+	store_close(st);
+	(void)snprintf(q, sizeof(q),
+	               "DROP TABLE delivery; DROP TABLE receipt;"
+	               "CREATE TABLE delivery(env_id BLOB NOT NULL REFERENCES envelope(id),"
+	               " peer TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+	               " prec INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,"
+	               " done_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(env_id, peer));"
+	               "CREATE INDEX delivery_pending ON delivery(peer, done, channel, seq);"
+	               "CREATE INDEX delivery_urgent ON delivery(peer, done, prec, seq);"
+	               "CREATE TABLE receipt(env_id BLOB NOT NULL, receiver TEXT NOT NULL,"
+	               " stored_ms INTEGER NOT NULL, raw BLOB NOT NULL,"
+	               " PRIMARY KEY(env_id, receiver));"
+	               "%s"
+	               "UPDATE store_meta SET value = 4 WHERE key = 'schema_version'",
+	               rows);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("make_v4: %s", msg);
+	sqlite3_close(db);
+}
+
+/* Version 4 to 5: deliveries and receipts rekeyed, every row kept. */
+static void
+test_migration_v5(void **state)
+{
+	struct store *st;
+	struct buf raw;
+	uint8_t id[HASH_LEN];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int found, n = 0;
+
+	(void)state;
+	buf_init(&raw, 4096);
+	memset(id, 0x41, HASH_LEN); /* ID41 */
+	make_v4("INSERT INTO delivery VALUES(" ID41 ", 'ru-nrrc', 'cyber', 1, 4, 1, 9);"
+	        "INSERT INTO delivery VALUES(" ID41 ", 'cn-cert', 'cyber', 1, 4, 0, 0);"
+	        "INSERT INTO receipt VALUES(" ID41 ", 'ru-nrrc', 9, x'5231');");
+	assert_int_equal(store_open(&st, path), PL_OK);
+	assert_int_equal(st->ops->rcpt_get(st, id, "ru-nrrc", &raw, &found), PL_OK);
+	assert_true(found);
+	assert_int_equal(raw.len, 2);
+	assert_memory_equal(raw.data, "R1", 2);
+	assert_int_equal(st->ops->dlv_list(st, id, dlv_count, &n), PL_OK);
+	assert_int_equal(n, 101); /* ru-nrrc done, cn-cert pending */
+	store_close(st);
+
+	/* A receipt for an envelope not stored stops the migration: nothing changes. */
+	make_v4("INSERT INTO receipt VALUES(zeroblob(32), 'ru-nrrc', 9, x'5231');");
+	assert_int_equal(store_open(&st, path), PL_E_STORE);
+	expect_msg("schema version 5 failed, the store is left at version 4");
+	expect_msg("NOT NULL constraint failed: receipt_v5.channel");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT (SELECT value FROM store_meta WHERE key ="
+	                                    " 'schema_version'), (SELECT COUNT(*) FROM receipt)",
+	                                    -1, &q, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 1), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	buf_reset(&raw);
 }
 
 int
@@ -398,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_envelopes),  cmocka_unit_test(test_heard),
 		cmocka_unit_test(test_deliveries), cmocka_unit_test(test_log_savepoint),
 		cmocka_unit_test(test_refusals),   cmocka_unit_test(test_migration),
+		cmocka_unit_test(test_receipts),   cmocka_unit_test(test_migration_v5),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
