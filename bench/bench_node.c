@@ -649,8 +649,9 @@ main(void)
 		node_commit_stats(a.n, &ga, &ja);
 		node_commit_stats(b.n, &gb, &jb);
 		printf("%-44s A %.1f, B %.1f writes per fsync (a write: one send, or a batch of "
-		       "envelopes or of receipts)\n",
-		       "group commit", (double)ja / (double)ga, (double)jb / (double)gb);
+		       "envelopes or of receipts); %.0f envelopes per batch delivered\n",
+		       "group commit", (double)ja / (double)ga, (double)jb / (double)gb,
+		       (double)(n / NS * NS) / (double)jb);
 	}
 	printf("%-44s %.0f %% of %ld cores busy during the run; crypto %.0f %% of that; all sent "
 	       "at %.0f %% of the run\n",

@@ -13,6 +13,7 @@
 
 #include "../common/alloc.h"
 #include "../common/log.h"
+#include "../common/par.h"
 #include "../crypto/cr.h"
 #include "../store/logstore.h"
 #include "../wire/body.h"
@@ -1071,34 +1072,62 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
 	return PL_OK;
 }
 
-/* Best effort: whatever fails here is judged again, with the reason, in the job. */
+/* The CPU-bound part of one envelope's preparation; any thread (par.h). */
+static void
+recv_prepare_one(void *ctx, size_t i)
+{
+	struct recv_job *j = ctx;
+	struct recv_pre *pre = &j->pre[i];
+	struct env e;
+	uint8_t id[HASH_LEN];
+
+	if (!pre->verified)
+		return; /* no key to check it with */
+	pre->verified = 0;
+	if (env_read(&e, j->envs[i], j->lens[i]) != PL_OK || envelope_verify(&e, pre->pk) != PL_OK)
+		return;
+	pre->verified = 1;
+	envelope_id(id, j->envs[i], j->lens[i]);
+	pre->now = node_now(j->n);
+	if (receipt_sign(&pre->receipt, id, j->n->self.id, pre->now, j->n->keys) != PL_OK)
+		pre->receipt.len = 0;
+}
+
+/*
+ * Best effort: whatever fails here is judged again, with the reason, in
+ * the job.  The senders' keys are looked up here (a store connection is
+ * one thread's), the signatures checked and the receipts signed on every
+ * core.  pre->verified first means "a key was found", then "verified".
+ */
 static void
 recv_prepare(struct node *n, struct recv_job *j)
 {
 	struct party sender;
 	struct store *rd;
 	struct env e;
-	uint8_t id[HASH_LEN];
+	char last[CODEC_ID_MAX + 1] = "";
 	size_t i;
-	int found;
+	int found = 0;
 
 	if (node_reader_get(n, &rd) != PL_OK)
 		return;
 	for (i = 0; i < j->count; i++) {
 		struct recv_pre *pre = &j->pre[i];
 
-		if (j->lens[i] > ENV_ENCODED_MAX || env_read(&e, j->envs[i], j->lens[i]) != PL_OK ||
-		    node_party(rd, e.sender, &sender, &found) != PL_OK || !found ||
-		    envelope_verify(&e, sender.sign_pk) != PL_OK)
+		if (j->lens[i] > ENV_ENCODED_MAX || env_read(&e, j->envs[i], j->lens[i]) != PL_OK)
 			continue;
+		/* A batch comes from one sender: one lookup, usually. */
+		if (strcmp(e.sender, last) != 0) {
+			last[0] = '\0';
+			if (node_party(rd, e.sender, &sender, &found) != PL_OK || !found)
+				continue;
+			(void)snprintf(last, sizeof(last), "%s", e.sender);
+		}
 		pre->verified = 1;
 		memcpy(pre->pk, sender.sign_pk, SIG_PK_LEN);
-		envelope_id(id, j->envs[i], j->lens[i]);
-		pre->now = node_now(n);
-		if (receipt_sign(&pre->receipt, id, n->self.id, pre->now, n->keys) != PL_OK)
-			pre->receipt.len = 0;
 	}
 	node_reader_put(n, rd);
+	par_for(j->count, 0, recv_prepare_one, j);
 }
 
 static enum pl_err
@@ -1375,19 +1404,50 @@ struct rcpts_job {
 	uint8_t verified_with[SIG_PK_LEN]; /* the peer's key the receipts were checked with */
 };
 
-/* Every receipt is the peer's signature over our envelope, or an error naming the first. */
+struct rcpts_check {
+	const struct rcpts_job *j;
+	const uint8_t *pk;
+	unsigned char *bad; /* per receipt: 1 if it does not verify */
+};
+
+static void
+verify_receipt_one(void *ctx, size_t i)
+{
+	struct rcpts_check *c = ctx;
+	struct rcpt r;
+
+	c->bad[i] = receipt_verify(&r, c->j->receipts[i].data, c->j->receipts[i].len,
+	                           c->j->b->ids[i], c->pk) != PL_OK ||
+	            strcmp(r.receiver, c->j->b->peer) != 0;
+}
+
+/*
+ * Every receipt is the peer's signature over our envelope, or an error
+ * naming the first that is not.  Checked on every core; the first bad one
+ * is checked again here for its reason (a helper thread's message is lost).
+ */
 static enum pl_err
 verify_receipts(const struct rcpts_job *j, const uint8_t pk[SIG_PK_LEN])
 {
+	unsigned char bad[NODE_BATCH_MAX];
+	struct rcpts_check c = { j, pk, bad };
 	struct rcpt r;
 	size_t i;
 
-	for (i = 0; i < j->count; i++)
-		if (receipt_verify(&r, j->receipts[i].data, j->receipts[i].len, j->b->ids[i], pk) !=
-		            PL_OK ||
-		    strcmp(r.receiver, j->b->peer) != 0)
-			return pl_errf(PL_E_CRYPTO, "receipt %zu from '%s' does not verify: %s", i,
-			               j->b->peer, pl_err_msg());
+	if (j->count > NODE_BATCH_MAX)
+		return pl_errf(PL_E_ARG, "%zu receipts for a batch of at most %d", j->count,
+		               NODE_BATCH_MAX);
+	par_for(j->count, 0, verify_receipt_one, &c);
+	for (i = 0; i < j->count; i++) {
+		if (!bad[i])
+			continue;
+		if (receipt_verify(&r, j->receipts[i].data, j->receipts[i].len, j->b->ids[i], pk) ==
+		    PL_OK)
+			(void)pl_errf(PL_E_CRYPTO, "receiver '%s', not '%s'", r.receiver,
+			              j->b->peer);
+		return pl_errf(PL_E_CRYPTO, "receipt %zu from '%s' does not verify: %s", i,
+		               j->b->peer, pl_err_msg());
+	}
 	return PL_OK;
 }
 
