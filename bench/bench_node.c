@@ -725,14 +725,13 @@ main(void)
 		sync_stop(a.sync);
 		node_close(a.n);
 	}
-out:
-	{
-		char cmd[128];
+out : {
+	char cmd[128];
 
-		(void)snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "bench_node: could not remove %s\n", dir);
-	}
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_node: could not remove %s\n", dir);
+}
 	json_decref(texts);
 	return 0;
 }

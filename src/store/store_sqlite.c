@@ -188,8 +188,9 @@ static const char *const sql[S_COUNT] = {
 	                " WHERE peer = ?1 AND done = 0 GROUP BY channel ORDER BY channel",
 	[S_DLV_URGENT] = "SELECT channel FROM delivery WHERE peer = ?1 AND done = 0"
 	                 " AND prec <= ?2 ORDER BY prec, seq LIMIT 1",
-	[S_DLV_PENDING] = "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
-	                  " INDEXED BY delivery_pending WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
+	[S_DLV_PENDING] =
+	        "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
+	        " INDEXED BY delivery_pending WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
 	[S_DLV_LIST] = "SELECT d.env_id, d.peer, d.channel, d.seq, d.prec, d.done, d.done_ms"
 	               " FROM envelope e JOIN delivery d ON d.channel = e.channel AND d.seq = e.seq"
 	               " WHERE e.id = ?1 AND d.env_id = ?1 ORDER BY d.peer",

@@ -467,7 +467,10 @@ dlv_count(void *ctx, const struct store_dlv *d)
 }
 
 /* The id of the envelope make_v4 stores (tag 0x41), as an SQL literal. */
-#define ID41 "x'" "4141414141414141414141414141414141414141414141414141414141414141" "'"
+#define ID41                                                                                       \
+	"x'"                                                                                       \
+	"4141414141414141414141414141414141414141414141414141414141414141"                         \
+	"'"
 
 /*
  * Put the version-4 delivery and receipt tables back, with rows, under a
