@@ -562,6 +562,17 @@ env_long(const char *name, long def)
 	return x;
 }
 
+/* The benchmark's directory and both stores in it. */
+static void
+remove_dir(void)
+{
+	char cmd[128];
+
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_node: could not remove %s\n", dir);
+}
+
 /* User and system CPU time of the whole process so far, in seconds. */
 static double
 cpu_seconds(void)
@@ -725,13 +736,8 @@ main(void)
 		sync_stop(a.sync);
 		node_close(a.n);
 	}
-out : {
-	char cmd[128];
-
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_node: could not remove %s\n", dir);
-}
+out:
+	remove_dir();
 	json_decref(texts);
 	return 0;
 }
