@@ -460,7 +460,7 @@ memory_row(struct side *a, long stored)
 	if (node_list(a->n, &duty, &lf, &j) != PL_OK)
 		die("list");
 	json_decref(j);
-	if (node_next_batch(a->n, "ru-nrrc", ENV_PREC_ROUTINE, 32, &nb) != PL_OK)
+	if (node_next_batch(a->n, "ru-nrrc", ENV_PREC_ROUTINE, NULL, 32, &nb) != PL_OK)
 		die("batch");
 	buf_reset(&nb.raw);
 	after = rss_mib();

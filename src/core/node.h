@@ -149,10 +149,12 @@ void node_commit_stats(struct node *n, unsigned long long *groups, unsigned long
  * more urgent, from that channel's lowest pending seq on, in order, at
  * most max (<= NODE_BATCH_MAX).  A channel's order cannot be overtaken
  * (each envelope names the one before it), so urgency lifts the whole
- * channel.  b->n 0 if nothing is pending.  Free b->raw with buf_free.
+ * channel.  Channels in skip (NULL: none) are left out: the peer refused
+ * them for now.  b->n 0 if nothing is pending.  Free b->raw with buf_free.
  */
 PL_MUST_USE enum pl_err node_next_batch(struct node *n, const char *peer, uint8_t max_prec,
-                                        size_t max, struct node_batch *b);
+                                        const struct store_skip *skip, size_t max,
+                                        struct node_batch *b);
 
 /*
  * The peer answered with receipts for the first count envelopes of b:

@@ -1365,8 +1365,8 @@ batch_row(void *ctx, const struct store_dlv *d)
 }
 
 enum pl_err
-node_next_batch(struct node *n, const char *peer, uint8_t max_prec, size_t max,
-                struct node_batch *b)
+node_next_batch(struct node *n, const char *peer, uint8_t max_prec, const struct store_skip *skip,
+                size_t max, struct node_batch *b)
 {
 	struct batch_ctx c;
 	enum pl_err err;
@@ -1382,7 +1382,7 @@ node_next_batch(struct node *n, const char *peer, uint8_t max_prec, size_t max,
 	c.err = PL_OK;
 	PL_TRY(node_reader_get(n, &c.st));
 	/* The channel holding the most urgent envelope goes first, in its own order. */
-	err = c.st->ops->dlv_urgent(c.st, peer, max_prec, b->channel, &found);
+	err = c.st->ops->dlv_urgent(c.st, peer, max_prec, skip, b->channel, &found);
 	if (err == PL_OK && found) {
 		err = c.st->ops->dlv_pending(c.st, peer, b->channel, c.max, batch_row, &c);
 		if (err == PL_OK)

@@ -118,6 +118,13 @@ struct store_dlv {
 };
 
 /* The most urgent pending work for one peer on one channel. */
+/* Channels a delivery pick leaves out (a peer refused them for now). */
+#define STORE_SKIP_MAX 8
+struct store_skip {
+	size_t n;
+	char channel[STORE_SKIP_MAX][CODEC_ID_MAX + 1];
+};
+
 struct store_dlv_head {
 	char channel[CODEC_ID_MAX + 1];
 	uint64_t min_seq; /* lowest pending seq: what must go first */
@@ -243,11 +250,14 @@ struct store_ops {
 	/*
 	 * The channel of the most urgent pending delivery to peer (lowest
 	 * precedence value, then lowest seq) among those of precedence
-	 * max_prec or more urgent; *found 0 if none.  O(log n): delivery picks
-	 * its next batch with it on every round.
+	 * max_prec or more urgent, leaving out the channels in skip (NULL:
+	 * none); *found 0 if none.  O(log n) plus the pending deliveries of
+	 * skipped channels passed over: delivery picks its next batch with it
+	 * on every round.
 	 */
 	enum pl_err (*dlv_urgent)(struct store *st, const char *peer, uint8_t max_prec,
-	                          char channel[CODEC_ID_MAX + 1], int *found);
+	                          const struct store_skip *skip, char channel[CODEC_ID_MAX + 1],
+	                          int *found);
 	/* Pending deliveries to peer on channel, ascending seq, at most limit. */
 	enum pl_err (*dlv_pending)(struct store *st, const char *peer, const char *channel,
 	                           size_t limit, int (*fn)(void *ctx, const struct store_dlv *d),

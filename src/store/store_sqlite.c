@@ -187,7 +187,8 @@ static const char *const sql[S_COUNT] = {
 	[S_DLV_HEADS] = "SELECT channel, MIN(seq), MIN(prec), COUNT(*) FROM delivery"
 	                " WHERE peer = ?1 AND done = 0 GROUP BY channel ORDER BY channel",
 	[S_DLV_URGENT] = "SELECT channel FROM delivery WHERE peer = ?1 AND done = 0"
-	                 " AND prec <= ?2 ORDER BY prec, seq LIMIT 1",
+	                 " AND prec <= ?2 AND channel NOT IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	                 " ORDER BY prec, seq LIMIT 1",
 	[S_DLV_PENDING] =
 	        "SELECT env_id, peer, channel, seq, prec, done, done_ms FROM delivery"
 	        " INDEXED BY delivery_pending WHERE peer = ?1 AND channel = ?2 AND done = 0 ORDER BY seq LIMIT ?3",
@@ -988,17 +989,24 @@ sq_dlv_heads(struct store *base, const char *peer,
 }
 
 static enum pl_err
-sq_dlv_urgent(struct store *base, const char *peer, uint8_t max_prec,
+sq_dlv_urgent(struct store *base, const char *peer, uint8_t max_prec, const struct store_skip *skip,
               char channel[CODEC_ID_MAX + 1], int *found)
 {
 	struct sq *s = (struct sq *)base;
 	sqlite3_stmt *st = stmt(s, S_DLV_URGENT);
 	enum pl_err err = PL_OK;
+	size_t i;
 	int rc;
 
 	*found = 0;
+	if (skip != NULL && skip->n > STORE_SKIP_MAX)
+		return pl_errf(PL_E_ARG, "store: %zu channels to skip, at most %d", skip->n,
+		               STORE_SKIP_MAX);
 	bind_text(st, 1, peer);
 	sqlite3_bind_int(st, 2, max_prec);
+	/* Unused slots hold "", which no channel is named (a NULL would match nothing). */
+	for (i = 0; i < STORE_SKIP_MAX; i++)
+		bind_text(st, 3 + (int)i, skip != NULL && i < skip->n ? skip->channel[i] : "");
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*found = 1;
 		err = col_text(st, 0, channel, CODEC_ID_MAX + 1, "delivery", "channel");

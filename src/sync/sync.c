@@ -9,6 +9,12 @@
  * A channel is in flight on one lane at a time: a lane that picks the
  * channel the other has in flight waits for it to finish, since the
  * channel's order could not be overtaken anyway (docs/node.md#delivery).
+ *
+ * A channel the peer refuses (not a member, a bad signature: nothing a
+ * retry soon would change) is held by the lane for backoff_max_ms while
+ * the lane goes on with the peer's other channels; only a failure of the
+ * peer itself (unreachable, a malformed answer, bad receipts) holds the
+ * whole lane.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +28,7 @@
 #include "../common/log.h"
 #include "../crypto/cr.h"
 #include "../wire/rcpt.h"
+#include "hold.h"
 #include "sync.h"
 
 #define PEERS_MAX    256
@@ -41,9 +48,10 @@ struct worker {
 	CURL *curl;
 	unsigned attempt;
 	char busy[CODEC_ID_MAX +
-	          1]; /* the channel in flight on this lane ("": none); under s->mu */
-	int blocked;  /* waiting for the other lane to finish busy; under s->mu */
-	int quit;     /* this lane alone must stop (its pair could not start); under s->mu */
+	          1];     /* the channel in flight on this lane ("": none); under s->mu */
+	int blocked;      /* waiting for the other lane to finish busy; under s->mu */
+	int quit;         /* this lane alone must stop (its pair could not start); under s->mu */
+	struct hold held; /* channels the peer refused (sync_now_ms); this lane's own */
 };
 
 struct sync {
@@ -95,7 +103,8 @@ struct answer {
 	struct buf b;
 };
 
-enum outcome { DONE, AGAIN, BACKOFF, HOLD, BLOCKED };
+/* HOLD: the whole lane waits; REFUSED: the batch's channel waits, the lane goes on. */
+enum outcome { DONE, AGAIN, BACKOFF, HOLD, REFUSED, BLOCKED };
 
 /* Read the peer's JSON answer: store receipts, act on the error. */
 static enum outcome
@@ -163,7 +172,7 @@ handle_answer(struct worker *w, struct node_batch *b, long status, struct answer
 	} else {
 		log_warnx("sync: %s: channel %s: refused (%s): %s", w->peer, b->channel, code,
 		          json_string_value(json_object_get(err, "message")));
-		out = HOLD;
+		out = REFUSED;
 	}
 	json_decref(j);
 	return out;
@@ -178,8 +187,10 @@ deliver_once(struct worker *w)
 	struct node_batch b;
 	enum outcome out;
 
+	hold_prune(&w->held, sync_now_ms());
 	if (node_next_batch(
 	            w->s->n, w->peer, w->lane == URGENT ? ENV_PREC_IMMEDIATE : ENV_PREC_ROUTINE,
+	            &w->held.skip,
 	            w->lane == URGENT && w->s->c.batch_max > URGENT_BATCH ? URGENT_BATCH
 	                                                                  : w->s->c.batch_max,
 	            &b) != PL_OK) {
@@ -208,6 +219,15 @@ deliver_once(struct worker *w)
 		pthread_cond_signal(&w->other->cv);
 	}
 	pthread_mutex_unlock(&w->s->mu);
+	if (out == REFUSED) {
+		if (hold_add(&w->held, b.channel, sync_now_ms() + w->s->c.backoff_max_ms)) {
+			log_info("sync: %s: channel %s held for %u s; the other channels go on",
+			         w->peer, b.channel, w->s->c.backoff_max_ms / 1000);
+			out = DONE;
+		} else {
+			out = HOLD; /* too many refused at once: the whole lane waits */
+		}
+	}
 	buf_reset(&b.raw);
 	return out == DONE ? AGAIN : out; /* after a batch, look for more */
 }
@@ -264,6 +284,15 @@ work(void *arg)
 			 */
 			deadline(&ts, wait_ms);
 			while (!s->stopping && !w->quit && !w->urgent &&
+			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
+				;
+		} else if (w->held.skip.n > 0) {
+			uint64_t now = sync_now_ms(), next = hold_next(&w->held);
+			struct timespec ts;
+
+			/* New work, or the end of the first hold. */
+			deadline(&ts, next > now ? (unsigned)(next - now) : 1);
+			while (!w->kicked && !s->stopping && !w->quit &&
 			       pthread_cond_timedwait(&w->cv, &s->mu, &ts) != ETIMEDOUT)
 				;
 		} else {

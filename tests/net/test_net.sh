@@ -6,6 +6,8 @@
 #   NET_FLOOD envelopes (default 10000), then restart: every accepted
 #   envelope delivered exactly once, in order, every one receipted, both
 #   transcripts holding exactly one entry per envelope and receipt;
+#   a channel the receiver refuses for good holds only itself, not the
+#   sender's other channels to that receiver;
 #   forged, replayed, oversize and malformed peer requests refused with the
 #   store unchanged.
 NAME=net
@@ -101,6 +103,19 @@ check "us-nrrc's transcript: one entry per envelope and per receipt" tx_ok us-nr
 check "ru-nrrc's transcript: one entry per envelope and per receipt" tx_ok ru-nrrc
 check "ru-nrrc's log indexes are those of its envelopes, each once" \
 	[ "$(q ru-nrrc "SELECT COUNT(DISTINCT log_index) - COUNT(*) FROM envelope")" = 0 ]
+
+# ---- a channel the peer refuses holds only itself -------------------------------------
+# ru-nrrc has a channel 'clash' already, with cn-cert and without us-nrrc: us-nrrc's
+# charter for a 'clash' of its own is refused there for good (not a member).  That
+# PRIORITY charter stays pending, and must not stop us-nrrc's ROUTINE traffic to
+# ru-nrrc on other channels (the lane waited backoff-max, 60 s, per try before).
+check "cn-cert and ru-nrrc share a channel 'clash'" channel_up clash cn-cert cn-cert ru-nrrc
+on us-nrrc channel create clash --member us-nrrc --member ru-nrrc >/dev/null || nok "us-nrrc creates its own 'clash'"
+held() { grep -q "ru-nrrc: channel clash held" "$ROOT/us-nrrc/parleyd.log"; }
+check "ru-nrrc refuses us-nrrc's 'clash'; us-nrrc holds that channel alone" wait_for 20 held
+on us-nrrc send --channel bulk --text "en=past the clash" >/dev/null || nok "send on bulk after the clash"
+bulk_done() { [ "$(q us-nrrc "SELECT COUNT(*) FROM delivery WHERE channel='bulk' AND done=0")" = 0 ]; }
+check "a message on another channel to the same peer is still delivered and receipted" wait_for 20 bulk_done
 
 # ---- hostile peer requests ------------------------------------------------------------
 RU="http://127.0.0.1:$(cat "$ROOT/ru-nrrc/port")/peer/v1/envelopes"

@@ -1150,8 +1150,8 @@ deliver(struct peer *from, const char *to, unsigned port)
 	size_t n;
 
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(node_next_batch(from->node, to, ENV_PREC_ROUTINE, NODE_BATCH_MAX, &b),
-	                 PL_OK);
+	assert_int_equal(
+	        node_next_batch(from->node, to, ENV_PREC_ROUTINE, NULL, NODE_BATCH_MAX, &b), PL_OK);
 	if (b.n == 0) {
 		buf_reset(&b.raw);
 		return 0;
@@ -1246,8 +1246,9 @@ test_peer_round_trip(void **state)
 	(void)snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.j, "id")));
 	res_free(&r);
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(node_next_batch(pa.node, "ru-nrrc", ENV_PREC_ROUTINE, NODE_BATCH_MAX, &b),
-	                 PL_OK);
+	assert_int_equal(
+	        node_next_batch(pa.node, "ru-nrrc", ENV_PREC_ROUTINE, NULL, NODE_BATCH_MAX, &b),
+	        PL_OK);
 	assert_int_equal(b.n, 1);
 	assert_int_equal(post_batch(&r, port_b, b.raw.data, b.raw.len), 200);
 	/* The same batch again: a duplicate, answered with the same receipt. */
@@ -1322,8 +1323,9 @@ test_peer_round_trip(void **state)
 	                 201);
 	res_free(&r);
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(node_next_batch(pa.node, "ru-nrrc", ENV_PREC_ROUTINE, NODE_BATCH_MAX, &b),
-	                 PL_OK);
+	assert_int_equal(
+	        node_next_batch(pa.node, "ru-nrrc", ENV_PREC_ROUTINE, NULL, NODE_BATCH_MAX, &b),
+	        PL_OK);
 	assert_int_equal(b.n, 2);
 	assert_int_equal(api_peer_parse_batch(b.raw.data, b.raw.len, &got), PL_OK);
 	assert_int_equal(post_batch(&r, port_b, got.envs[1] - 4, got.lens[1] + 4), 409);

@@ -163,8 +163,9 @@ deliver(int a, int b, struct node_verdict *last)
 		const uint8_t *envs[NODE_BATCH_MAX];
 		size_t lens[NODE_BATCH_MAX], off = 0, i, accepted;
 
-		assert_int_equal(node_next_batch(nodes[a], ids[b], ENV_PREC_ROUTINE, 64, &batch),
-		                 PL_OK);
+		assert_int_equal(
+		        node_next_batch(nodes[a], ids[b], ENV_PREC_ROUTINE, NULL, 64, &batch),
+		        PL_OK);
 		if (batch.n == 0) {
 			buf_reset(&batch.raw);
 			return total;
@@ -347,7 +348,7 @@ test_duplicates(void **state)
 
 	(void)state;
 	send_text(US, "cyber", ENV_PREC_ROUTINE, "once", id);
-	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, 64, &batch),
+	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, NULL, 64, &batch),
 	                 PL_OK);
 	assert_int_equal(batch.n, 1);
 	envs[0] = batch.raw.data + 4;
@@ -385,7 +386,8 @@ expect_refused(void (*mangle)(uint8_t *p, size_t n), enum node_refusal want)
 	size_t lens[1], accepted;
 	long long ru0 = transcript_size(RU);
 
-	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, 1, &batch), PL_OK);
+	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, NULL, 1, &batch),
+	                 PL_OK);
 	assert_int_equal(batch.n, 1);
 	copy = malloc(batch.raw.len);
 	memcpy(copy, batch.raw.data + 4, batch.raw.len - 4);
@@ -447,7 +449,8 @@ test_gap(void **state)
 	(void)state;
 	send_text(US, "cyber", ENV_PREC_ROUTINE, "first", id1);
 	send_text(US, "cyber", ENV_PREC_ROUTINE, "second", id2);
-	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, 2, &batch), PL_OK);
+	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, NULL, 2, &batch),
+	                 PL_OK);
 	assert_int_equal(batch.n, 2);
 	off = 4 + (((size_t)batch.raw.data[0] << 24) | ((size_t)batch.raw.data[1] << 16) |
 	           ((size_t)batch.raw.data[2] << 8) | batch.raw.data[3]);
@@ -506,7 +509,7 @@ test_flash_first(void **state)
 	for (i = 0; i < 5; i++)
 		send_text(US, "cyber", ENV_PREC_ROUTINE, "bulk", id);
 	send_text(US, "bilateral", ENV_PREC_FLASH, "flash", id);
-	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, 64, &batch),
+	assert_int_equal(node_next_batch(nodes[US], "ru-nrrc", ENV_PREC_ROUTINE, NULL, 64, &batch),
 	                 PL_OK);
 	assert_string_equal(batch.channel, "bilateral");
 	assert_int_equal(batch.prec, ENV_PREC_FLASH);

@@ -159,6 +159,7 @@ test_deliveries(void **state)
 		{ "quiet", 1, ENV_PREC_PRIORITY },
 	};
 	struct dlv_seen seen = { 0 };
+	struct store_skip skip;
 	char channel[CODEC_ID_MAX + 1];
 	struct store *st;
 	struct store_env e;
@@ -181,8 +182,8 @@ test_deliveries(void **state)
 		assert_int_equal(st->ops->dlv_put(st, &d), PL_OK);
 	}
 	/* The FLASH one lifts its channel, which then goes in its own order. */
-	assert_int_equal(st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, NULL, channel, &found), PL_OK);
 	assert_true(found);
 	assert_string_equal(channel, "bulk");
 	assert_int_equal(st->ops->dlv_pending(st, "ru-nrrc", "bulk", 2, dlv_row, &seen), PL_OK);
@@ -195,21 +196,23 @@ test_deliveries(void **state)
 		memset(d.env_id, (int)(0x20 + i), HASH_LEN);
 		assert_int_equal(st->ops->dlv_done(st, d.env_id, "ru-nrrc", 5), PL_OK);
 	}
-	assert_int_equal(st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, NULL, channel, &found), PL_OK);
 	assert_string_equal(channel, "hot");
 	/* The urgent lane asks for IMMEDIATE or more urgent only: hot still; then nothing. */
-	assert_int_equal(st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_IMMEDIATE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_IMMEDIATE, NULL, channel, &found),
+	        PL_OK);
 	assert_true(found);
 	assert_string_equal(channel, "hot");
 	memset(d.env_id, 0x22, HASH_LEN);
 	assert_int_equal(st->ops->dlv_done(st, d.env_id, "ru-nrrc", 6), PL_OK);
-	assert_int_equal(st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_IMMEDIATE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_IMMEDIATE, NULL, channel, &found),
+	        PL_OK);
 	assert_false(found);
-	assert_int_equal(st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, NULL, channel, &found), PL_OK);
 	assert_true(found);
 	assert_string_equal(channel, "quiet");
 	/* The peer says it lost them: pending again from seq 2. */
@@ -218,9 +221,28 @@ test_deliveries(void **state)
 	assert_int_equal(st->ops->dlv_pending(st, "ru-nrrc", "bulk", 0, dlv_row, &seen), PL_OK);
 	assert_int_equal(seen.n, 2);
 	assert_true(seen.seq[0] == 2 && seen.seq[1] == 3);
-	assert_int_equal(st->ops->dlv_urgent(st, "cn-cert", ENV_PREC_ROUTINE, channel, &found),
-	                 PL_OK);
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "cn-cert", ENV_PREC_ROUTINE, NULL, channel, &found), PL_OK);
 	assert_false(found);
+	/* Channels left out: the next most urgent one, or none. */
+	memset(&skip, 0, sizeof(skip));
+	skip.n = 1;
+	(void)snprintf(skip.channel[0], sizeof(skip.channel[0]), "bulk");
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, &skip, channel, &found),
+	        PL_OK);
+	assert_true(found);
+	assert_string_equal(channel, "quiet");
+	skip.n = 2;
+	(void)snprintf(skip.channel[1], sizeof(skip.channel[1]), "quiet");
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, &skip, channel, &found),
+	        PL_OK);
+	assert_false(found);
+	skip.n = STORE_SKIP_MAX + 1;
+	assert_int_equal(
+	        st->ops->dlv_urgent(st, "ru-nrrc", ENV_PREC_ROUTINE, &skip, channel, &found),
+	        PL_E_ARG);
 	store_close(st);
 }
 
