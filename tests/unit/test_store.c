@@ -440,13 +440,29 @@ test_heard(void **state)
 	store_close(st);
 }
 
+/* The two integers of the one row sql gives on the store's file, read directly. */
+static void
+two_ints(const char *sql, int *a, int *b)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	*a = sqlite3_column_int(q, 0);
+	*b = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
 /* A version-1 store (before the delivery index) is migrated on open. */
 static void
 test_migration(void **state)
 {
 	struct store *st;
 	sqlite3 *db;
-	sqlite3_stmt *q;
+	int a, b;
 
 	(void)state;
 	wipe();
@@ -463,20 +479,12 @@ test_migration(void **state)
 	sqlite3_close(db);
 	assert_int_equal(store_open(&st, path), PL_OK);
 	store_close(st);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(
-	        sqlite3_prepare_v2(
-	                db,
-	                "SELECT (SELECT value FROM store_meta WHERE key = "
-	                "'schema_version'), (SELECT COUNT(*) FROM sqlite_master "
-	                "WHERE name IN ('delivery_urgent', 'witnessed', 'cosig', 'alert', 'heard'))",
-	                -1, &q, NULL),
-	        SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 5);
-	assert_int_equal(sqlite3_column_int(q, 1), 5);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	two_ints("SELECT (SELECT value FROM store_meta WHERE key = 'schema_version'),"
+	         " (SELECT COUNT(*) FROM sqlite_master WHERE name IN"
+	         " ('delivery_urgent', 'witnessed', 'cosig', 'alert', 'heard'))",
+	         &a, &b);
+	assert_int_equal(a, 5);
+	assert_int_equal(b, 5);
 }
 
 static int
@@ -539,9 +547,7 @@ test_migration_v5(void **state)
 	struct store *st;
 	struct buf raw;
 	uint8_t id[HASH_LEN];
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	int found, n = 0;
+	int found, n = 0, a, b;
 
 	(void)state;
 	buf_init(&raw, 4096);
@@ -563,17 +569,11 @@ test_migration_v5(void **state)
 	assert_int_equal(store_open(&st, path), PL_E_STORE);
 	expect_msg("schema version 5 failed, the store is left at version 4");
 	expect_msg("NOT NULL constraint failed: receipt_v5.channel");
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT (SELECT value FROM store_meta WHERE key ="
-	                                    " 'schema_version'), (SELECT COUNT(*) FROM receipt)",
-	                                    -1, &q, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 4);
-	assert_int_equal(sqlite3_column_int(q, 1), 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	two_ints("SELECT (SELECT value FROM store_meta WHERE key = 'schema_version'),"
+	         " (SELECT COUNT(*) FROM receipt)",
+	         &a, &b);
+	assert_int_equal(a, 4);
+	assert_int_equal(b, 1);
 	buf_reset(&raw);
 }
 
