@@ -810,6 +810,12 @@ struct recv_pre {
 	struct buf receipt;
 };
 
+/*
+ * A batch is written in parts of NODE_PART envelopes (commit_run_parts),
+ * so that an urgent batch waits for at most one part of a large one.
+ */
+#define NODE_PART 16
+
 struct recv_job {
 	struct node *n;
 	const uint8_t *const *envs;
@@ -817,6 +823,8 @@ struct recv_job {
 	size_t count;
 	struct recv_pre *pre;
 	struct buf *receipts;
+	int urgent;  /* the batch holds a FLASH or IMMEDIATE envelope */
+	int stopped; /* an envelope was refused or a part failed: the later parts do nothing */
 	size_t accepted;
 	struct node_verdict v;
 	char msg[PL_ERR_MSG_MAX]; /* why, recorded on the writer's thread */
@@ -1126,26 +1134,33 @@ recv_prepare(struct node *n, struct recv_job *j)
 		}
 		pre->keyed = 1;
 		memcpy(pre->pk, sender.sign_pk, SIG_PK_LEN);
+		if (e.prec <= ENV_PREC_IMMEDIATE)
+			j->urgent = 1;
 	}
 	node_reader_put(n, rd);
 	par_for(j->count, 0, recv_prepare_one, j);
 }
 
+/* Envelopes [part * NODE_PART, ...) of the batch, in order, until the first refused. */
 static enum pl_err
-recv_job(struct store *st, void *ctx)
+recv_part(struct store *st, void *ctx, unsigned part)
 {
 	struct recv_job *j = ctx;
-	size_t i;
+	size_t i, end = (size_t)(part + 1) * NODE_PART;
+	enum pl_err err;
 
-	j->accepted = 0;
-	j->v.why = NODE_ACCEPTED;
-	for (i = 0; i < j->count; i++) {
+	for (i = (size_t)part * NODE_PART; i < end && i < j->count && !j->stopped; i++) {
 		j->receipts[i].len = 0;
 		j->v.expected_seq = 0;
-		PL_TRY(receive_one(j, st, j->envs[i], j->lens[i], &j->pre[i], &j->receipts[i]));
+		err = receive_one(j, st, j->envs[i], j->lens[i], &j->pre[i], &j->receipts[i]);
+		if (err != PL_OK) {
+			j->stopped = 1;
+			return err;
+		}
 		if (j->v.why != NODE_ACCEPTED) {
 			j->v.index = i;
 			(void)snprintf(j->msg, sizeof(j->msg), "%s", pl_err_msg());
+			j->stopped = 1;
 			return PL_OK;
 		}
 		j->accepted++;
@@ -1157,9 +1172,9 @@ enum pl_err
 node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, size_t count,
              struct buf *receipts, size_t *accepted, struct node_verdict *v)
 {
-	struct recv_job j = {
-		n, envs, lens, count, NULL, receipts, 0, { NODE_ACCEPTED, 0, 0 }, ""
-	};
+	struct recv_job j = { n,        envs, lens, count, NULL,
+		              receipts, 0,    0,    0,     { NODE_ACCEPTED, 0, 0 },
+		              "" };
 	enum pl_err err;
 	size_t i;
 
@@ -1179,7 +1194,8 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 	for (i = 0; i < count; i++)
 		buf_init(&j.pre[i].receipt, RCPT_ENCODED_MAX);
 	recv_prepare(n, &j);
-	err = commit_run(n->commit, recv_job, &j);
+	err = commit_run_parts(n->commit, recv_part, &j,
+	                       (unsigned)((count + NODE_PART - 1) / NODE_PART), j.urgent);
 	for (i = 0; i < count; i++)
 		buf_reset(&j.pre[i].receipt);
 	pl_free(j.pre);
@@ -1403,6 +1419,7 @@ struct rcpts_job {
 	const struct buf *receipts;
 	size_t count;
 	uint8_t verified_with[SIG_PK_LEN]; /* the peer's key the receipts were checked with */
+	int failed;                        /* a part failed: the later parts do nothing */
 };
 
 struct rcpts_check {
@@ -1452,8 +1469,9 @@ verify_receipts(const struct rcpts_job *j, const uint8_t pk[SIG_PK_LEN])
 	return PL_OK;
 }
 
+/* Receipts [part * NODE_PART, ...) of the batch, in order; nothing after a failed part. */
 static enum pl_err
-rcpts_job(struct store *st, void *ctx)
+rcpts_part(struct store *st, void *ctx, unsigned part)
 {
 	struct rcpts_job *j = ctx;
 	struct party peer;
@@ -1462,19 +1480,25 @@ rcpts_job(struct store *st, void *ctx)
 	struct buf have;
 	uint64_t index;
 	enum pl_err err = PL_OK;
-	size_t i;
+	size_t i, end = (size_t)(part + 1) * NODE_PART;
 	int found = 0;
 
+	if (j->failed)
+		return PL_OK;
 	/*
-	 * Every receipt checks out, or none is stored.  They were checked
-	 * before the job, off the writer's thread; again only if the peer's
-	 * key changed in between.
+	 * Every receipt of the part checks out, or none is stored.  They were
+	 * checked before the job, off the writer's thread; again only if the
+	 * peer's key changed in between.  failed stays set unless the part
+	 * gets through.
 	 */
+	j->failed = 1;
 	PL_TRY(node_party(st, j->b->peer, &peer, NULL));
-	if (memcmp(peer.sign_pk, j->verified_with, SIG_PK_LEN) != 0)
+	if (memcmp(peer.sign_pk, j->verified_with, SIG_PK_LEN) != 0) {
 		PL_TRY(verify_receipts(j, peer.sign_pk));
+		memcpy(j->verified_with, peer.sign_pk, SIG_PK_LEN);
+	}
 	buf_init(&have, RCPT_ENCODED_MAX);
-	for (i = 0; i < j->count && err == PL_OK; i++) {
+	for (i = (size_t)part * NODE_PART; i < end && i < j->count && err == PL_OK; i++) {
 		have.len = 0;
 		err = st->ops->rcpt_get(st, j->b->ids[i], j->b->peer, &have, &found);
 		if (err != PL_OK || found)
@@ -1491,6 +1515,8 @@ rcpts_job(struct store *st, void *ctx)
 			err = st->ops->dlv_done(st, j->b->ids[i], j->b->peer, node_now(j->n));
 	}
 	buf_reset(&have);
+	if (err == PL_OK)
+		j->failed = 0;
 	return err;
 }
 
@@ -1498,7 +1524,7 @@ enum pl_err
 node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *receipts,
                  size_t count)
 {
-	struct rcpts_job j = { n, b, receipts, count, { 0 } };
+	struct rcpts_job j = { n, b, receipts, count, { 0 }, 0 };
 	struct party peer;
 	struct store *rd;
 	enum pl_err err;
@@ -1513,7 +1539,10 @@ node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *r
 	PL_TRY(err);
 	PL_TRY(verify_receipts(&j, peer.sign_pk));
 	memcpy(j.verified_with, peer.sign_pk, SIG_PK_LEN);
-	return commit_run(n->commit, rcpts_job, &j);
+	/* An urgent batch's receipts go ahead of the bulk lane's (commit.h). */
+	return commit_run_parts(n->commit, rcpts_part, &j,
+	                        (unsigned)((count + NODE_PART - 1) / NODE_PART),
+	                        b->prec <= ENV_PREC_IMMEDIATE);
 }
 
 struct redeliver_job {

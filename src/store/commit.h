@@ -8,8 +8,14 @@
  * (a job that fails is rolled back alone and gets its own error), commits,
  * and only then wakes the callers.  A failed commit fails every job of the
  * group with PL_E_STORE.  Jobs run one at a time on the writer's
- * connection, in the order they were queued; a job must not block on
- * anything but the store.
+ * connection, in the order they were queued, except urgent ones (below);
+ * a job must not block on anything but the store.
+ *
+ * Urgent jobs (a FLASH or IMMEDIATE envelope received, its receipt stored)
+ * go ahead of every job that has not started, and the group being run
+ * takes them in after its current job and commits: they wait for one job
+ * and one fsync, not for a whole group.  A large write is therefore queued
+ * in parts (commit_run_parts), so that "one job" stays short.
  */
 #ifndef PL_COMMIT_H
 #define PL_COMMIT_H
@@ -34,6 +40,23 @@ PL_MUST_USE enum pl_err commit_start(struct committer **out, struct store *st, u
  * PL_E_STATE after commit_stop began.
  */
 PL_MUST_USE enum pl_err commit_run(struct committer *c, commit_fn fn, void *ctx);
+
+/* Part part of a write queued with commit_run_parts. */
+typedef enum pl_err (*commit_part_fn)(struct store *st, void *ctx, unsigned part);
+
+#define COMMIT_PARTS_MAX 16
+
+/*
+ * Run fn(st, ctx, 0) .. fn(st, ctx, parts - 1) as consecutive jobs, each in
+ * its own savepoint, and wait until all are on disk.  They usually share
+ * one group; an urgent job may come between two of them, the parts before
+ * it then committed in its group.  A part that fails is undone alone and
+ * the later parts still run: fn keeps in ctx what it needs to know to do
+ * nothing after a failure.  Returns the first failed part's error.
+ * urgent: the parts are urgent jobs (above).
+ */
+PL_MUST_USE enum pl_err commit_run_parts(struct committer *c, commit_part_fn fn, void *ctx,
+                                         unsigned parts, int urgent);
 
 /*
  * commit_run, and queued(arg) once the job has its place in the queue,
@@ -64,7 +87,7 @@ void commit_set_hold(struct committer *c, unsigned us);
 /* Run the jobs already queued, refuse new ones, stop the thread, close the store. */
 void commit_stop(struct committer *c);
 
-/* Groups and jobs committed so far (for the benchmark and status). */
+/* Groups and writes (a commit_run, or all the parts of one write) committed so far. */
 void commit_stats(struct committer *c, unsigned long long *groups, unsigned long long *jobs);
 
 #endif

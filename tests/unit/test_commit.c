@@ -416,13 +416,198 @@ test_expect(void **state)
 	assert_int_equal(count_rows(""), 4);
 }
 
+/*
+ * A write in parts, as the node queues a batch: part k inserts base + k,
+ * or fails after inserting if k is fail_part; a later part sees the
+ * failure in ctx and does nothing.  A part whose bit is set in gates
+ * waits, once entered, until the test opens its gate, so that the test
+ * can queue jobs behind it.
+ */
+struct parts {
+	long base;
+	int fail_part;
+	unsigned gates;
+	int failed;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int entered[4], open[4];
+};
+
+/* The order jobs ran in, as keys, recorded on the writer's thread. */
+static long ran[64];
+static size_t n_ran;
+
+static enum pl_err
+part_job(struct store *st, void *ctx, unsigned part)
+{
+	struct parts *p = ctx;
+	struct ins in = { p->base + (long)part };
+
+	if (p->failed)
+		return PL_OK;
+	if (part < 4 && (p->gates & (1u << part)) != 0) {
+		pthread_mutex_lock(&p->mu);
+		p->entered[part] = 1;
+		pthread_cond_broadcast(&p->cv);
+		while (!p->open[part])
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	ran[n_ran++] = in.k;
+	if ((int)part == p->fail_part) {
+		p->failed = 1;
+		in.k = -in.k;
+	}
+	return ins_job(st, &in);
+}
+
+static void
+parts_init(struct parts *p, long base, int fail_part, unsigned gates)
+{
+	memset(p, 0, sizeof(*p));
+	p->base = base;
+	p->fail_part = fail_part;
+	p->gates = gates;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+}
+
+static void
+parts_wait_entered(struct parts *p, int part)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->entered[part])
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void
+parts_open(struct parts *p, int part)
+{
+	pthread_mutex_lock(&p->mu);
+	p->open[part] = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Parts all land as one write; a failed part is undone alone, the first failure is the answer. */
+static void
+test_parts(void **state)
+{
+	unsigned long long g0, w0, g1, w1;
+	struct committer *c;
+	struct parts p;
+
+	(void)state;
+	wipe();
+	n_ran = 0;
+	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
+	commit_stats(c, &g0, &w0);
+	parts_init(&p, 100, -1, 0);
+	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0), PL_OK);
+	commit_stats(c, &g1, &w1);
+	assert_int_equal(count_rows("WHERE k BETWEEN 100 AND 103"), 4);
+	assert_true(w1 - w0 == 1); /* one write, however many parts */
+	assert_true(g1 - g0 == 1); /* and, alone, one fsync */
+
+	/* Part 2 of 4 fails: parts 0 and 1 stay, 2 is undone, 3 does nothing. */
+	parts_init(&p, 200, 2, 0);
+	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0), PL_E_ARG);
+	assert_non_null(strstr(pl_err_msg(), "job 202 refused on purpose"));
+	assert_int_equal(count_rows("WHERE k BETWEEN 200 AND 203"), 2);
+	assert_int_equal(count_rows("WHERE k IN (200, 201)"), 2);
+
+	assert_int_equal(commit_run_parts(c, part_job, &p, 0, 0), PL_E_ARG);
+	assert_int_equal(commit_run_parts(c, part_job, &p, COMMIT_PARTS_MAX + 1, 0), PL_E_ARG);
+	commit_stop(c);
+}
+
+struct urgent_caller {
+	struct committer *c;
+	struct parts p;
+	unsigned n_parts;
+	int urgent;
+	volatile int done;
+	enum pl_err err;
+};
+
+static void *
+parts_call(void *arg)
+{
+	struct urgent_caller *u = arg;
+
+	u->err = commit_run_parts(u->c, part_job, &u->p, u->n_parts, u->urgent);
+	u->done = 1;
+	return NULL;
+}
+
+/*
+ * An urgent job overtakes: while part 0 of a 4-part write runs, a plain job
+ * and then an urgent one are queued.  The urgent one runs right after part
+ * 0, and is on disk, with part 0, before the other parts have run; the
+ * plain job, queued earlier, runs last.
+ */
+static void
+test_urgent(void **state)
+{
+	struct urgent_caller big, plain, urgent;
+	pthread_t tb, tp, tu;
+	struct committer *c;
+	long want[] = { 300, 500, 301, 302, 303, 400 };
+	double t0;
+
+	(void)state;
+	wipe();
+	n_ran = 0;
+	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
+	/* Parts 0 and 1 wait for the test: 1 until the urgent job has returned. */
+	big = (struct urgent_caller){ .c = c, .n_parts = 4 };
+	parts_init(&big.p, 300, -1, 3);
+	plain = (struct urgent_caller){ .c = c, .n_parts = 1 };
+	parts_init(&plain.p, 400, -1, 0);
+	urgent = (struct urgent_caller){ .c = c, .n_parts = 1, .urgent = 1 };
+	parts_init(&urgent.p, 500, -1, 0);
+
+	assert_int_equal(pthread_create(&tb, NULL, parts_call, &big), 0);
+	parts_wait_entered(&big.p, 0);
+	assert_int_equal(pthread_create(&tp, NULL, parts_call, &plain), 0);
+	usleep(100 * 1000); /* the plain job in line first */
+	assert_int_equal(pthread_create(&tu, NULL, parts_call, &urgent), 0);
+	usleep(100 * 1000);
+	assert_false(urgent.done);
+	parts_open(&big.p, 0);
+	t0 = mono();
+	while (!urgent.done && mono() - t0 < 10)
+		usleep(1000);
+	assert_true(urgent.done);
+	assert_int_equal(urgent.err, PL_OK);
+	/* On disk: part 0 and the urgent job; not part 1 (waiting), nor the plain job. */
+	assert_int_equal(count_rows("WHERE k IN (300, 500)"), 2);
+	assert_int_equal(count_rows("WHERE k IN (301, 302, 303, 400)"), 0);
+	assert_false(plain.done);
+	assert_false(big.done);
+
+	parts_wait_entered(&big.p, 1);
+	parts_open(&big.p, 1);
+	assert_int_equal(pthread_join(tb, NULL), 0);
+	assert_int_equal(pthread_join(tp, NULL), 0);
+	assert_int_equal(pthread_join(tu, NULL), 0);
+	assert_int_equal(big.err, PL_OK);
+	assert_int_equal(plain.err, PL_OK);
+	commit_stop(c);
+	assert_int_equal(n_ran, sizeof(want) / sizeof(want[0]));
+	assert_memory_equal(ran, want, sizeof(want));
+	assert_int_equal(count_rows(""), 6);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_threads),   cmocka_unit_test(test_failure_is_private),
 		cmocka_unit_test(test_commit_failure), cmocka_unit_test(test_stop),
-		cmocka_unit_test(test_expect),
+		cmocka_unit_test(test_expect),         cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_urgent),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
