@@ -2,8 +2,10 @@
  * test_commit.c - group commit over a real SQLite file (WAL,
  * synchronous=FULL): many threads' writes all land, share fsyncs, a failing
  * job is undone alone and gets its own message, a failed commit fails the
- * whole group, stopping runs what is queued and refuses the rest, and
- * announced jobs hold a group only while they are missing.
+ * whole group, stopping runs what is queued and refuses the rest,
+ * announced jobs hold a group only while they are missing, a write in
+ * parts lands as one (a failed part undone alone), and an urgent job
+ * overtakes the queue and the group in progress.
  *
  * The store here is a minimal one over a single table, so that the test
  * checks the committer alone; the node's own store has its tests.
