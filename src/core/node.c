@@ -96,15 +96,9 @@ node_reader_put(struct node *n, struct store *st)
 enum pl_err
 node_party(struct store *st, const char *id, struct party *out, int *found)
 {
-	struct buf rec;
-	enum pl_err err;
 	int f = 0;
 
-	buf_init(&rec, PARTY_ENCODED_MAX);
-	err = st->ops->party_get(st, id, out, &rec, &f);
-	buf_reset(&rec);
-	if (err != PL_OK)
-		return err;
+	PL_TRY(st->ops->party_get(st, id, out, NULL, &f));
 	if (found != NULL) {
 		*found = f;
 		return PL_OK;

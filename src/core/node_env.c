@@ -804,8 +804,9 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
  */
 struct recv_pre {
 	int keyed;    /* pk holds the pinned sender's key */
-	int verified; /* the signature checked out with pk */
+	int verified; /* the signature checked out with pk, and id is the envelope's */
 	uint8_t pk[SIG_PK_LEN];
+	uint8_t id[HASH_LEN];
 	uint64_t now;
 	struct buf receipt;
 };
@@ -909,7 +910,10 @@ receive_one(struct recv_job *j, struct store *st, const uint8_t *p, size_t len,
 		j->v.why = NODE_MALFORMED;
 		return PL_OK;
 	}
-	envelope_id(id, p, len);
+	if (pre->verified)
+		memcpy(id, pre->id, HASH_LEN);
+	else
+		envelope_id(id, p, len);
 	/* A duplicate gets the receipt it got the first time. */
 	PL_TRY(st->ops->rcpt_get(st, id, n->self.id, receipt, &found));
 	if (found)
@@ -1088,15 +1092,14 @@ recv_prepare_one(void *ctx, size_t i)
 	struct recv_job *j = ctx;
 	struct recv_pre *pre = &j->pre[i];
 	struct env e;
-	uint8_t id[HASH_LEN];
 
 	if (!pre->keyed || env_read(&e, j->envs[i], j->lens[i]) != PL_OK ||
 	    envelope_verify(&e, pre->pk) != PL_OK)
 		return;
 	pre->verified = 1;
-	envelope_id(id, j->envs[i], j->lens[i]);
+	envelope_id(pre->id, j->envs[i], j->lens[i]);
 	pre->now = node_now(j->n);
-	if (receipt_sign(&pre->receipt, id, j->n->self.id, pre->now, j->n->keys) != PL_OK)
+	if (receipt_sign(&pre->receipt, pre->id, j->n->self.id, pre->now, j->n->keys) != PL_OK)
 		pre->receipt.len = 0;
 }
 

@@ -188,7 +188,7 @@ struct store_ops {
 	enum pl_err (*meta_get)(struct store *st, const char *key, struct buf *val, int *found);
 	enum pl_err (*meta_put)(struct store *st, const char *key, const void *val, size_t n);
 
-	/* Parties: every revision kept; get returns the latest. */
+	/* Parties: every revision kept; get returns the latest (rec, if not NULL, its record). */
 	enum pl_err (*party_put)(struct store *st, const struct party *p, const uint8_t *rec,
 	                         size_t n, uint64_t pinned_ms);
 	enum pl_err (*party_get)(struct store *st, const char *id, struct party *out,
