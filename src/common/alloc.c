@@ -1,45 +1,54 @@
 /*
  * alloc.c - allocation with a counter for fault injection.
  *
- * The counter is process-wide and not thread-safe on purpose: injection is
- * for single-threaded test drivers only.
+ * Injection is for single-threaded test drivers; the counter and the
+ * armed point are atomic (relaxed) so that the node's threads, which all
+ * allocate through here, are not a data race, only a different count.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 
-static unsigned long alloc_count;
-static unsigned long alloc_fail;
-static int alloc_env_read;
+static atomic_ulong alloc_count;
+static atomic_ulong alloc_fail; /* 0: nothing armed */
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+
+static void
+read_env(void)
+{
+	const char *s = getenv("PL_ALLOC_FAIL_AT");
+	char *end;
+
+	if (s != NULL && *s != '\0') {
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (*end == '\0')
+			atomic_store(&alloc_fail, v);
+	}
+}
 
 static int
 alloc_should_fail(void)
 {
-	if (!alloc_env_read) {
-		const char *s = getenv("PL_ALLOC_FAIL_AT");
-		char *end;
+	unsigned long n, at;
 
-		alloc_env_read = 1;
-		if (s != NULL && *s != '\0') {
-			unsigned long v = strtoul(s, &end, 10);
-
-			if (*end == '\0')
-				alloc_fail = v;
-		}
-	}
-	alloc_count++;
-	return alloc_fail != 0 && alloc_count == alloc_fail;
+	(void)pthread_once(&env_once, read_env);
+	n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+	at = atomic_load_explicit(&alloc_fail, memory_order_relaxed);
+	return at != 0 && n == at;
 }
 
 unsigned long
 pl_alloc_fail_at(unsigned long n)
 {
-	unsigned long ran = alloc_count;
+	unsigned long ran;
 
-	alloc_env_read = 1;
-	alloc_count = 0;
-	alloc_fail = n;
+	(void)pthread_once(&env_once, read_env); /* the environment no longer overrides n */
+	ran = atomic_exchange(&alloc_count, 0);
+	atomic_store(&alloc_fail, n);
 	return ran;
 }
 
