@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1103,9 +1104,15 @@ api_stop(struct api *a)
 
 	if (a == NULL)
 		return;
+	/*
+	 * New connections are refused at once (shutdown stops a listening
+	 * socket on Linux); the socket itself is closed only after
+	 * MHD_stop_daemon, as the manual requires: a worker thread may still
+	 * have it in its epoll set, and a number closed now could be reused.
+	 */
 	fd = MHD_quiesce_daemon(a->d);
 	if (fd != MHD_INVALID_SOCKET)
-		(void)close(fd);
+		(void)shutdown(fd, SHUT_RDWR);
 	(void)clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += (time_t)a->timeout_s;
 	pthread_mutex_lock(&a->mu);
@@ -1117,5 +1124,7 @@ api_stop(struct api *a)
 		          a->timeout_s);
 	pthread_mutex_unlock(&a->mu);
 	MHD_stop_daemon(a->d);
+	if (fd != MHD_INVALID_SOCKET)
+		(void)close(fd);
 	api_free(a);
 }
