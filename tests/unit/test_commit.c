@@ -12,6 +12,7 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -334,7 +335,7 @@ struct caller {
 	struct committer *c;
 	long k;
 	int announced;
-	volatile int done;
+	atomic_int done;
 	enum pl_err err;
 };
 
@@ -345,7 +346,7 @@ call(void *arg)
 	struct ins in = { cl->k };
 
 	cl->err = commit_run_then(cl->c, ins_job, &in, NULL, NULL, cl->announced);
-	cl->done = 1;
+	atomic_store(&cl->done, 1);
 	return NULL;
 }
 
@@ -391,7 +392,7 @@ test_expect(void **state)
 	a = (struct caller){ .c = c, .k = 2 };
 	assert_int_equal(pthread_create(&ta, NULL, call, &a), 0);
 	usleep(100 * 1000);
-	assert_false(a.done);
+	assert_false(atomic_load(&a.done));
 	b = (struct caller){ .c = c, .k = 3, .announced = 1 };
 	t0 = mono();
 	call(&b);
@@ -407,7 +408,7 @@ test_expect(void **state)
 	a = (struct caller){ .c = c, .k = 4 };
 	assert_int_equal(pthread_create(&tb, NULL, call, &a), 0);
 	usleep(100 * 1000);
-	assert_false(a.done);
+	assert_false(atomic_load(&a.done));
 	t0 = mono();
 	commit_expect_cancel(c);
 	assert_int_equal(pthread_join(tb, NULL), 0);
@@ -529,7 +530,7 @@ struct urgent_caller {
 	struct parts p;
 	unsigned n_parts;
 	int urgent;
-	volatile int done;
+	atomic_int done;
 	enum pl_err err;
 };
 
@@ -539,7 +540,7 @@ parts_call(void *arg)
 	struct urgent_caller *u = arg;
 
 	u->err = commit_run_parts(u->c, part_job, &u->p, u->n_parts, u->urgent);
-	u->done = 1;
+	atomic_store(&u->done, 1);
 	return NULL;
 }
 
@@ -576,18 +577,18 @@ test_urgent(void **state)
 	usleep(100 * 1000); /* the plain job in line first */
 	assert_int_equal(pthread_create(&tu, NULL, parts_call, &urgent), 0);
 	usleep(100 * 1000);
-	assert_false(urgent.done);
+	assert_false(atomic_load(&urgent.done));
 	parts_open(&big.p, 0);
 	t0 = mono();
-	while (!urgent.done && mono() - t0 < 10)
+	while (!atomic_load(&urgent.done) && mono() - t0 < 10)
 		usleep(1000);
-	assert_true(urgent.done);
+	assert_true(atomic_load(&urgent.done));
 	assert_int_equal(urgent.err, PL_OK);
 	/* On disk: part 0 and the urgent job; not part 1 (waiting), nor the plain job. */
 	assert_int_equal(count_rows("WHERE k IN (300, 500)"), 2);
 	assert_int_equal(count_rows("WHERE k IN (301, 302, 303, 400)"), 0);
-	assert_false(plain.done);
-	assert_false(big.done);
+	assert_false(atomic_load(&plain.done));
+	assert_false(atomic_load(&big.done));
 
 	parts_wait_entered(&big.p, 1);
 	parts_open(&big.p, 1);
