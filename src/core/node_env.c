@@ -805,6 +805,7 @@ node_send(struct node *n, const struct node_officer *by, const struct node_send 
 struct recv_pre {
 	int keyed;    /* pk holds the pinned sender's key */
 	int verified; /* the signature checked out with pk, and id is the envelope's */
+	int urgent;   /* FLASH or IMMEDIATE */
 	uint8_t pk[SIG_PK_LEN];
 	uint8_t id[HASH_LEN];
 	uint64_t now;
@@ -824,7 +825,7 @@ struct recv_job {
 	size_t count;
 	struct recv_pre *pre;
 	struct buf *receipts;
-	int urgent;  /* the batch holds a FLASH or IMMEDIATE envelope */
+	int urgent;  /* the batch holds a FLASH or IMMEDIATE envelope, signed */
 	int stopped; /* an envelope was refused or a part failed: the later parts do nothing */
 	size_t accepted;
 	struct node_verdict v;
@@ -1136,12 +1137,15 @@ recv_prepare(struct node *n, struct recv_job *j)
 			(void)snprintf(last, sizeof(last), "%s", e.sender);
 		}
 		pre->keyed = 1;
+		pre->urgent = e.prec <= ENV_PREC_IMMEDIATE;
 		memcpy(pre->pk, sender.sign_pk, SIG_PK_LEN);
-		if (e.prec <= ENV_PREC_IMMEDIATE)
-			j->urgent = 1;
 	}
 	node_reader_put(n, rd);
 	par_for(j->count, 0, recv_prepare_one, j);
+	/* Urgent if a signed envelope says so: a forged one buys no place in the queue. */
+	for (i = 0; i < j->count; i++)
+		if (j->pre[i].verified && j->pre[i].urgent)
+			j->urgent = 1;
 }
 
 /* Envelopes [part * NODE_PART, ...) of the batch, in order, until the first refused. */
