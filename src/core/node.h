@@ -105,6 +105,10 @@ const char *node_refusal_name(enum node_refusal r);
  * *accepted; a duplicate (same id already stored) counts as accepted and
  * gets the receipt it got the first time.  v says why the rest was
  * refused.  Returns PL_OK whenever the batch was judged, even if refused.
+ * A failure of the store after some envelopes were stored (a batch is
+ * written in parts) is NODE_INTERNAL at the first envelope not stored,
+ * with PL_OK and the receipts of those before; if nothing was stored, the
+ * store's error.
  */
 PL_MUST_USE enum pl_err node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens,
                                      size_t count, struct buf *receipts, size_t *accepted,

@@ -1183,6 +1183,7 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 		              receipts, 0,    0,    0,     { NODE_ACCEPTED, 0, 0 },
 		              "" };
 	enum pl_err err;
+	unsigned done = 0;
 	size_t i;
 
 	*accepted = 0;
@@ -1202,14 +1203,28 @@ node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, siz
 		buf_init(&j.pre[i].receipt, RCPT_ENCODED_MAX);
 	recv_prepare(n, &j);
 	err = commit_run_parts(n->commit, recv_part, &j,
-	                       (unsigned)((count + NODE_PART - 1) / NODE_PART), j.urgent);
+	                       (unsigned)((count + NODE_PART - 1) / NODE_PART), j.urgent, &done);
 	for (i = 0; i < count; i++)
 		buf_reset(&j.pre[i].receipt);
 	pl_free(j.pre);
 	if (err != PL_OK) {
+		/*
+		 * A part failed (the disk, say): the parts before it are stored,
+		 * and their receipts go back with the failure, so that the sender
+		 * resends only the rest.
+		 */
+		size_t stored = (size_t)done * NODE_PART;
+
+		if (stored > j.accepted)
+			stored = j.accepted;
 		v->why = NODE_INTERNAL;
-		v->index = 0;
-		return err;
+		v->index = stored;
+		if (stored == 0)
+			return err;
+		*accepted = stored;
+		log_warnx("stored %zu envelopes of a batch of %zu, then: %s", stored, count,
+		          pl_err_msg());
+		return PL_OK;
 	}
 	*accepted = j.accepted;
 	*v = j.v;
@@ -1549,7 +1564,7 @@ node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *r
 	/* An urgent batch's receipts go ahead of the bulk lane's (commit.h). */
 	return commit_run_parts(n->commit, rcpts_part, &j,
 	                        (unsigned)((count + NODE_PART - 1) / NODE_PART),
-	                        b->prec <= ENV_PREC_IMMEDIATE);
+	                        b->prec <= ENV_PREC_IMMEDIATE, NULL);
 }
 
 struct redeliver_job {

@@ -294,7 +294,7 @@ commit_start(struct committer **out, struct store *st, unsigned max_group)
  */
 static enum pl_err
 submit(struct committer *c, struct job *jobs, unsigned k, int urgent, void (*queued)(void *arg),
-       void *arg, int announced)
+       void *arg, int announced, unsigned *done)
 {
 	struct waiter w;
 	unsigned i;
@@ -307,6 +307,8 @@ submit(struct committer *c, struct job *jobs, unsigned k, int urgent, void (*que
 		jobs[i].w = &w;
 		jobs[i].next = i + 1 < k ? &jobs[i + 1] : NULL;
 	}
+	if (done != NULL)
+		*done = 0;
 	pthread_mutex_lock(&c->mu);
 	if (announced && c->expected > 0)
 		c->expected--;
@@ -326,9 +328,12 @@ submit(struct committer *c, struct job *jobs, unsigned k, int urgent, void (*que
 	pthread_mutex_unlock(&c->mu);
 	pthread_cond_destroy(&w.cv);
 	/* A job's message was recorded on the writer's thread: bring it here. */
-	for (i = 0; i < k; i++)
-		if (jobs[i].err != PL_OK)
-			return pl_errf(jobs[i].err, "%s", jobs[i].msg);
+	for (i = 0; i < k && jobs[i].err == PL_OK; i++)
+		;
+	if (done != NULL)
+		*done = i;
+	if (i < k)
+		return pl_errf(jobs[i].err, "%s", jobs[i].msg);
 	return PL_OK;
 }
 
@@ -341,15 +346,18 @@ commit_run_then(struct committer *c, commit_fn fn, void *ctx, void (*queued)(voi
 	memset(&j, 0, sizeof(j));
 	j.fn = fn;
 	j.ctx = ctx;
-	return submit(c, &j, 1, 0, queued, arg, announced);
+	return submit(c, &j, 1, 0, queued, arg, announced, NULL);
 }
 
 enum pl_err
-commit_run_parts(struct committer *c, commit_part_fn fn, void *ctx, unsigned parts, int urgent)
+commit_run_parts(struct committer *c, commit_part_fn fn, void *ctx, unsigned parts, int urgent,
+                 unsigned *done)
 {
 	struct job jobs[COMMIT_PARTS_MAX];
 	unsigned i;
 
+	if (done != NULL)
+		*done = 0;
 	if (parts == 0 || parts > COMMIT_PARTS_MAX)
 		return pl_errf(PL_E_ARG, "commit: a write in %u parts (want 1..%d)", parts,
 		               COMMIT_PARTS_MAX);
@@ -359,7 +367,7 @@ commit_run_parts(struct committer *c, commit_part_fn fn, void *ctx, unsigned par
 		jobs[i].ctx = ctx;
 		jobs[i].part = i;
 	}
-	return submit(c, jobs, parts, urgent, NULL, NULL, 0);
+	return submit(c, jobs, parts, urgent, NULL, NULL, 0, done);
 }
 
 enum pl_err

@@ -53,10 +53,13 @@ typedef enum pl_err (*commit_part_fn)(struct store *st, void *ctx, unsigned part
  * it then committed in its group.  A part that fails is undone alone and
  * the later parts still run: fn keeps in ctx what it needs to know to do
  * nothing after a failure.  Returns the first failed part's error.
- * urgent: the parts are urgent jobs (above).
+ * urgent: the parts are urgent jobs (above).  done (may be NULL): how many
+ * parts, from the first, are on disk when it returns (all of them on
+ * success; those before the first failed part otherwise, since a failed
+ * commit fails every part of its group).
  */
 PL_MUST_USE enum pl_err commit_run_parts(struct committer *c, commit_part_fn fn, void *ctx,
-                                         unsigned parts, int urgent);
+                                         unsigned parts, int urgent, unsigned *done);
 
 /*
  * commit_run, and queued(arg) once the job has its place in the queue,

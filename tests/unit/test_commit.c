@@ -500,6 +500,7 @@ test_parts(void **state)
 	unsigned long long g0, w0, g1, w1;
 	struct committer *c;
 	struct parts p;
+	unsigned done = 99;
 
 	(void)state;
 	wipe();
@@ -507,7 +508,8 @@ test_parts(void **state)
 	assert_int_equal(commit_start(&c, &topen()->base, 0), PL_OK);
 	commit_stats(c, &g0, &w0);
 	parts_init(&p, 100, -1, 0);
-	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0), PL_OK);
+	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0, &done), PL_OK);
+	assert_int_equal(done, 4);
 	commit_stats(c, &g1, &w1);
 	assert_int_equal(count_rows("WHERE k BETWEEN 100 AND 103"), 4);
 	assert_true(w1 - w0 == 1); /* one write, however many parts */
@@ -515,13 +517,16 @@ test_parts(void **state)
 
 	/* Part 2 of 4 fails: parts 0 and 1 stay, 2 is undone, 3 does nothing. */
 	parts_init(&p, 200, 2, 0);
-	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0), PL_E_ARG);
+	assert_int_equal(commit_run_parts(c, part_job, &p, 4, 0, &done), PL_E_ARG);
 	assert_non_null(strstr(pl_err_msg(), "job 202 refused on purpose"));
+	assert_int_equal(done, 2);
 	assert_int_equal(count_rows("WHERE k BETWEEN 200 AND 203"), 2);
 	assert_int_equal(count_rows("WHERE k IN (200, 201)"), 2);
 
-	assert_int_equal(commit_run_parts(c, part_job, &p, 0, 0), PL_E_ARG);
-	assert_int_equal(commit_run_parts(c, part_job, &p, COMMIT_PARTS_MAX + 1, 0), PL_E_ARG);
+	assert_int_equal(commit_run_parts(c, part_job, &p, 0, 0, &done), PL_E_ARG);
+	assert_int_equal(done, 0);
+	assert_int_equal(commit_run_parts(c, part_job, &p, COMMIT_PARTS_MAX + 1, 0, NULL),
+	                 PL_E_ARG);
 	commit_stop(c);
 }
 
@@ -539,7 +544,7 @@ parts_call(void *arg)
 {
 	struct urgent_caller *u = arg;
 
-	u->err = commit_run_parts(u->c, part_job, &u->p, u->n_parts, u->urgent);
+	u->err = commit_run_parts(u->c, part_job, &u->p, u->n_parts, u->urgent, NULL);
 	atomic_store(&u->done, 1);
 	return NULL;
 }
