@@ -1179,9 +1179,12 @@ enum pl_err
 node_receive(struct node *n, const uint8_t *const *envs, const size_t *lens, size_t count,
              struct buf *receipts, size_t *accepted, struct node_verdict *v)
 {
-	struct recv_job j = { n,        envs, lens, count, NULL,
-		              receipts, 0,    0,    0,     { NODE_ACCEPTED, 0, 0 },
-		              "" };
+	struct recv_job j = { .n = n,
+		              .envs = envs,
+		              .lens = lens,
+		              .count = count,
+		              .receipts = receipts,
+		              .v = { NODE_ACCEPTED, 0, 0 } };
 	enum pl_err err;
 	unsigned done = 0;
 	size_t i;
@@ -1546,7 +1549,7 @@ enum pl_err
 node_receipts_in(struct node *n, const struct node_batch *b, const struct buf *receipts,
                  size_t count)
 {
-	struct rcpts_job j = { n, b, receipts, count, { 0 }, 0 };
+	struct rcpts_job j = { .n = n, .b = b, .receipts = receipts, .count = count };
 	struct party peer;
 	struct store *rd;
 	enum pl_err err;
