@@ -6,8 +6,9 @@
  * jobs), runs them in one transaction, each in a savepoint, commits, and
  * only then wakes the callers of that group.  Urgent jobs are queued ahead
  * of the others and never share a group with them, except that a group
- * being run takes them in after its current job and ends with them.  While the writer waits for the disk, new jobs pile
- * up and form the next group: the busier the node, the more jobs per fsync.
+ * being run takes them in after its current job and ends with them.
+ * While the writer waits for the disk, new jobs pile up and form the next
+ * group: the busier the node, the more jobs per fsync.
  *
  * That alone gives small groups when callers spend longer preparing a job
  * than the writer spends committing one (senders sealing envelopes): each
