@@ -11,8 +11,8 @@
  * connection, in the order they were queued, except urgent ones (below);
  * a job must not block on anything but the store.
  *
- * Urgent jobs (a FLASH or IMMEDIATE envelope received, its receipt stored)
- * go ahead of every job that has not started, and the group being run
+ * Urgent jobs (the node's: a batch received with a FLASH or IMMEDIATE
+ * envelope in it, the receipts of a batch that held one) go ahead of every job that has not started, and the group being run
  * takes them in after its current job and commits: they wait for one job
  * and one fsync, not for a whole group.  A large write is therefore queued
  * in parts (commit_run_parts), so that "one job" stays short.
